@@ -1,0 +1,8 @@
+//! Plain data of the domain: values that validate themselves on construction so the rest of
+//! the crate can trust them.
+
+pub mod email;
+pub mod password;
+pub mod session;
+pub mod token;
+pub mod user;

@@ -1,0 +1,39 @@
+//! The tunable numbers of the rules.
+
+use time::Duration;
+
+/// Lifetimes and limits, with SPEC defaults. Configuration fills it; the rules read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// Access-token lifetime.
+    pub access_ttl: Duration,
+    /// Refresh-token lifetime, restarted by every rotation (sliding).
+    pub refresh_ttl: Duration,
+    /// Absolute session lifetime; no rotation extends a session past it.
+    pub session_max_age: Duration,
+    /// How long the immediately previous refresh token is still answered (0 = strict).
+    pub reuse_grace: Duration,
+    /// Sessions a user may hold; a login past it revokes the least recently used.
+    pub max_sessions_per_user: usize,
+    /// Consecutive failed logins that lock an account.
+    pub max_failed_logins: u32,
+    /// How long a lock lasts.
+    pub lockout: Duration,
+    /// How long revoked sessions are kept (for the audit trail) before purge deletes them.
+    pub revoked_retention: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            access_ttl: Duration::minutes(15),
+            refresh_ttl: Duration::days(7),
+            session_max_age: Duration::days(30),
+            reuse_grace: Duration::ZERO,
+            max_sessions_per_user: 50,
+            max_failed_logins: 5,
+            lockout: Duration::minutes(15),
+            revoked_retention: Duration::days(1),
+        }
+    }
+}

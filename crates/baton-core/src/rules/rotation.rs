@@ -1,0 +1,172 @@
+//! Refresh rotation and reuse detection (SPEC §4), the heart of Baton.
+//!
+//! A session is a chain of refresh tokens. Only the newest (generation `g`, hash stored on
+//! the row) may be exchanged; the exchange makes generation `g + 1` current. A token of a
+//! lower generation is retired: presenting it again means two parties hold the chain, so the
+//! whole session is revoked — unless it is the immediately previous token inside the
+//! `reuse_grace` window, which is answered with the current token instead.
+
+use crate::domain::session::{RefreshHash, Session};
+use crate::domain::token::{Claims, RefreshJti, TokenKind};
+use crate::domain::user::User;
+use crate::rules::policy::Policy;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// What the presented refresh token says about itself, once its signature checked out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Presented {
+    /// `sub` of the token.
+    pub user_id: Uuid,
+    /// Session generation the token was minted for.
+    pub generation: i64,
+    /// SHA-256 of the token as presented.
+    pub hash: RefreshHash,
+}
+
+/// The decision for a refresh request, from the session's state at one instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The token is current: rotate.
+    Rotate,
+    /// The immediately previous token, inside the grace window: answer with the current one.
+    Grace,
+    /// A retired token: revoke the session.
+    Reuse,
+    /// The account is disabled.
+    AccountDisabled,
+    /// The session is revoked or past its absolute lifetime.
+    SessionRevoked,
+    /// The session's sliding expiry has passed.
+    Expired,
+    /// The token does not belong to this session's chain (cannot happen without the key).
+    Invalid,
+}
+
+/// Judges a refresh token against its session and owner at `now`.
+///
+/// Order matters: a disabled account or dead session answers the same whatever token is
+/// shown, and only a live session can detect reuse.
+pub fn judge(
+    presented: &Presented,
+    session: &Session,
+    user: &User,
+    now: OffsetDateTime,
+    policy: &Policy,
+) -> Verdict {
+    if presented.user_id != session.user_id || user.id != session.user_id {
+        return Verdict::Invalid;
+    }
+    if user.is_disabled() {
+        return Verdict::AccountDisabled;
+    }
+    if session.revoked_at.is_some() || now >= session.absolute_expires_at {
+        return Verdict::SessionRevoked;
+    }
+    if now >= session.expires_at {
+        return Verdict::Expired;
+    }
+    let current = session.generation;
+    match presented.generation {
+        g if g == current && presented.hash == session.refresh_hash => Verdict::Rotate,
+        g if g == current || g > current => Verdict::Invalid,
+        g if g + 1 == current && within_grace(session, now, policy) => Verdict::Grace,
+        _ => Verdict::Reuse,
+    }
+}
+
+/// Whether `now` is inside the grace window that follows the session's last rotation.
+pub fn within_grace(session: &Session, now: OffsetDateTime, policy: &Policy) -> bool {
+    policy.reuse_grace > time::Duration::ZERO && now <= session.rotated_at + policy.reuse_grace
+}
+
+/// The sliding expiry for a refresh token minted at `now`: `refresh_ttl` later, but never
+/// past the session's absolute end.
+pub fn refresh_expiry(
+    now: OffsetDateTime,
+    absolute_end: OffsetDateTime,
+    policy: &Policy,
+) -> OffsetDateTime {
+    (now + policy.refresh_ttl).min(absolute_end)
+}
+
+/// Claims of the refresh token of `session_id` at `generation`, minted at `issued_at`.
+pub fn refresh_claims(
+    user_id: Uuid,
+    session_id: Uuid,
+    generation: i64,
+    issued_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> Claims {
+    Claims {
+        kind: TokenKind::Refresh,
+        user_id,
+        session_id,
+        jti: RefreshJti { session_id, generation }.encode(),
+        issued_at,
+        not_before: issued_at,
+        expires_at,
+    }
+}
+
+/// Claims of the session's current refresh token, rebuilt from the row alone. Signing them
+/// again yields the very token the last rotation handed out (checked against the stored hash).
+pub fn current_refresh_claims(session: &Session) -> Claims {
+    refresh_claims(
+        session.user_id,
+        session.id,
+        session.generation,
+        session.rotated_at,
+        session.expires_at,
+    )
+}
+
+/// Claims of an access token for `session` minted at `now`; it never outlives the session.
+pub fn access_claims(session: &Session, jti: Uuid, now: OffsetDateTime, policy: &Policy) -> Claims {
+    Claims {
+        kind: TokenKind::Access,
+        user_id: session.user_id,
+        session_id: session.id,
+        jti: jti.to_string(),
+        issued_at: now,
+        not_before: now,
+        expires_at: (now + policy.access_ttl).min(session.absolute_expires_at),
+    }
+}
+
+/// Why an access token's session no longer admits it, or `None` when it does.
+pub fn access_denial(
+    session: &Session,
+    user: &User,
+    claims_user: Uuid,
+    now: OffsetDateTime,
+) -> Option<Verdict> {
+    if session.user_id != claims_user || user.id != claims_user {
+        Some(Verdict::Invalid)
+    } else if user.is_disabled() {
+        Some(Verdict::AccountDisabled)
+    } else if !session.is_active(now) {
+        Some(Verdict::SessionRevoked)
+    } else {
+        None
+    }
+}
+
+/// Sessions to revoke so that a user keeps at most `max` active sessions: the least recently
+/// used go first; `keep` (the session just opened) is never chosen.
+pub fn sessions_to_evict(
+    sessions: &[Session],
+    keep: Uuid,
+    now: OffsetDateTime,
+    max: usize,
+) -> Vec<Uuid> {
+    let mut active: Vec<&Session> =
+        sessions.iter().filter(|s| s.is_active(now) && s.id != keep).collect();
+    let allowed_others = max.saturating_sub(1);
+    if active.len() <= allowed_others {
+        return Vec::new();
+    }
+    active.sort_by_key(|s| (s.last_used_at, s.created_at));
+    let excess = active.len() - allowed_others;
+    active.into_iter().take(excess).map(|s| s.id).collect()
+}

@@ -1,0 +1,144 @@
+//! The use cases: each fetches state through the ports, asks [`crate::rules`], and writes
+//! the outcome back. This is the only layer that knows the order of those steps.
+
+mod account;
+mod admin;
+mod refresh;
+mod sessions;
+
+use std::sync::Arc;
+
+use crate::domain::session::{ClientInfo, RefreshHash, Session};
+use crate::domain::user::User;
+use crate::error::AuthError;
+use crate::ports::{Clock, PasswordHasher, RandomSource, TokenIssuer, TokenStore, UserStore};
+use crate::rules::policy::Policy;
+use crate::rules::rotation;
+use time::OffsetDateTime;
+
+pub use sessions::{LogoutScope, Principal};
+
+/// The adapters a [`Auth`] runs on.
+#[derive(Clone)]
+pub struct Ports {
+    /// Accounts.
+    pub users: Arc<dyn UserStore>,
+    /// Sessions and refresh-token state.
+    pub tokens: Arc<dyn TokenStore>,
+    /// Token signing and verification.
+    pub issuer: Arc<dyn TokenIssuer>,
+    /// Password hashing.
+    pub hasher: Arc<dyn PasswordHasher>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Identifiers.
+    pub random: Arc<dyn RandomSource>,
+}
+
+/// Baton's application service: one method per use case. Cheap to clone and share.
+#[derive(Clone)]
+pub struct Auth {
+    ports: Ports,
+    policy: Policy,
+}
+
+/// A freshly issued token pair with what a token response shows.
+#[derive(Debug, Clone)]
+pub struct IssuedTokens {
+    /// The account the tokens are for.
+    pub user: User,
+    /// The session (token family) they belong to.
+    pub session_id: uuid::Uuid,
+    /// When the pair was issued; `expires_in` counts from here.
+    pub issued_at: OffsetDateTime,
+    /// Signed access token.
+    pub access_token: String,
+    /// Its `exp`.
+    pub access_expires_at: OffsetDateTime,
+    /// Signed refresh token; only its hash is stored.
+    pub refresh_token: String,
+    /// Its `exp` (sliding expiry of the session).
+    pub refresh_expires_at: OffsetDateTime,
+}
+
+impl Auth {
+    /// Wires the use cases to their adapters under a policy.
+    pub fn new(ports: Ports, policy: Policy) -> Self {
+        Self { ports, policy }
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Now, truncated to whole seconds: tokens carry whole seconds, and the reuse grace
+    /// re-mints a token from stored instants, so every instant the core writes is whole.
+    fn now(&self) -> OffsetDateTime {
+        let now = self.ports.clock.now();
+        now.replace_nanosecond(0).unwrap_or(now)
+    }
+
+    /// Opens a new session for `user` and issues its first pair; evicts the least recently
+    /// used sessions beyond `max_sessions_per_user`.
+    fn open_session(
+        &self,
+        user: User,
+        client: ClientInfo,
+        now: OffsetDateTime,
+    ) -> Result<IssuedTokens, AuthError> {
+        let session_id = self.ports.random.uuid();
+        let absolute = now + self.policy.session_max_age;
+        let expires_at = rotation::refresh_expiry(now, absolute, &self.policy);
+        let claims = rotation::refresh_claims(user.id, session_id, 0, now, expires_at);
+        let refresh_token = self.ports.issuer.sign(&claims)?;
+        let session = Session {
+            id: session_id,
+            user_id: user.id,
+            refresh_hash: RefreshHash::of(&refresh_token),
+            generation: 0,
+            rotated_at: now,
+            created_at: now,
+            last_used_at: now,
+            expires_at,
+            absolute_expires_at: absolute,
+            revoked_at: None,
+            revoke_reason: None,
+            user_agent: client.user_agent,
+            client_addr: client.client_addr,
+        };
+        self.ports.tokens.create_session(&session)?;
+        self.evict_excess_sessions(&session, now)?;
+        self.with_access_token(user, &session, refresh_token, now)
+    }
+
+    fn evict_excess_sessions(&self, keep: &Session, now: OffsetDateTime) -> Result<(), AuthError> {
+        let sessions = self.ports.tokens.unrevoked_sessions(keep.user_id)?;
+        let max = self.policy.max_sessions_per_user;
+        for id in rotation::sessions_to_evict(&sessions, keep.id, now, max) {
+            self.ports.tokens.revoke_session(id, crate::RevokeReason::Evicted, now)?;
+        }
+        Ok(())
+    }
+
+    /// Completes a pair: mints an access token for `session` next to `refresh_token`.
+    fn with_access_token(
+        &self,
+        user: User,
+        session: &Session,
+        refresh_token: String,
+        now: OffsetDateTime,
+    ) -> Result<IssuedTokens, AuthError> {
+        let claims = rotation::access_claims(session, self.ports.random.uuid(), now, &self.policy);
+        let access_token = self.ports.issuer.sign(&claims)?;
+        Ok(IssuedTokens {
+            user,
+            session_id: session.id,
+            issued_at: now,
+            access_token,
+            access_expires_at: claims.expires_at,
+            refresh_token,
+            refresh_expires_at: session.expires_at,
+        })
+    }
+}
