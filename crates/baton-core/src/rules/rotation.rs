@@ -6,7 +6,7 @@
 //! whole session is revoked — unless it is the immediately previous token inside the
 //! `reuse_grace` window, which is answered with the current token instead.
 
-use crate::domain::session::{RefreshHash, Session};
+use crate::domain::session::{RefreshHash, RevokeReason, Session};
 use crate::domain::token::{Claims, RefreshJti, TokenKind};
 use crate::domain::user::User;
 use crate::rules::policy::Policy;
@@ -45,8 +45,9 @@ pub enum Verdict {
 
 /// Judges a refresh token against its session and owner at `now`.
 ///
-/// Order matters: a disabled account or dead session answers the same whatever token is
-/// shown, and only a live session can detect reuse.
+/// Order matters: a disabled account answers the same whatever token is shown; a retired token
+/// of a session already revoked for reuse is reuse again (so every loser of a race hears
+/// `token_reused`); any other token of a dead session is simply refused.
 pub fn judge(
     presented: &Presented,
     session: &Session,
@@ -60,6 +61,11 @@ pub fn judge(
     if user.is_disabled() {
         return Verdict::AccountDisabled;
     }
+    let retired = presented.generation < session.generation;
+    if session.revoke_reason == Some(RevokeReason::Reuse) && retired {
+        // Every loser of a race, and every later replay, is told the same thing: reuse.
+        return Verdict::Reuse;
+    }
     if session.revoked_at.is_some() || now >= session.absolute_expires_at {
         return Verdict::SessionRevoked;
     }
@@ -69,7 +75,7 @@ pub fn judge(
     let current = session.generation;
     match presented.generation {
         g if g == current && presented.hash == session.refresh_hash => Verdict::Rotate,
-        g if g == current || g > current => Verdict::Invalid,
+        g if g >= current => Verdict::Invalid,
         g if g + 1 == current && within_grace(session, now, policy) => Verdict::Grace,
         _ => Verdict::Reuse,
     }

@@ -92,7 +92,7 @@ impl Auth {
             .into_iter()
             .filter(|s| s.is_active(now))
             .collect();
-        sessions.sort_by(|a, b| b.last_used_at.cmp(&a.last_used_at));
+        sessions.sort_by_key(|s| std::cmp::Reverse(s.last_used_at));
         Ok(sessions
             .into_iter()
             .map(|s| SessionSummary {

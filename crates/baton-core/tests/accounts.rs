@@ -1,0 +1,179 @@
+//! Registration, login and lockout (SPEC §5) with a fake clock and in-memory ports.
+
+mod support;
+
+use std::sync::atomic::Ordering;
+
+use baton_core::{AuthError, InputError, Policy};
+use support::{PASSWORD, client, world, world_with};
+use time::Duration;
+
+#[test]
+fn registering_logs_in_with_a_normalised_email() {
+    let w = world();
+    let pair =
+        w.auth.register("  Ada@Example.COM ", PASSWORD.into(), Some(" Ada "), client()).unwrap();
+    assert_eq!(pair.user.email.as_str(), "ada@example.com");
+    assert_eq!(pair.user.name.as_ref().unwrap().as_str(), "Ada");
+    let s = w.session(pair.session_id);
+    assert_eq!((s.generation, s.user_agent.as_deref()), (0, Some("test-agent")));
+    assert_eq!(pair.access_expires_at, w.now() + Duration::minutes(15));
+    assert_eq!(pair.refresh_expires_at, w.now() + Duration::days(7));
+    assert_eq!(w.auth.authenticate(&pair.access_token).unwrap().user.id, pair.user.id);
+}
+
+#[test]
+fn an_email_registers_once_whatever_its_case() {
+    let w = world();
+    w.register("ada@example.com");
+    let err = w.auth.register("ADA@example.com", PASSWORD.into(), None, client()).unwrap_err();
+    assert!(matches!(err, AuthError::EmailTaken), "{err:?}");
+}
+
+#[test]
+fn registration_applies_the_password_length_rule_in_bytes() {
+    let w = world();
+    let register = |n: usize, email: &str| w.auth.register(email, "p".repeat(n), None, client());
+    assert!(matches!(
+        register(7, "a7@example.com"),
+        Err(AuthError::InvalidInput(InputError::PasswordTooShort))
+    ));
+    assert!(register(8, "a8@example.com").is_ok());
+    assert!(register(72, "a72@example.com").is_ok());
+    assert!(matches!(
+        register(73, "a73@example.com"),
+        Err(AuthError::InvalidInput(InputError::PasswordTooLong))
+    ));
+}
+
+#[test]
+fn registration_refuses_bad_emails_and_names() {
+    let w = world();
+    for bad in ["not-an-email", "", "a@b", &format!("{}@example.com", "a".repeat(250))] {
+        let r = w.auth.register(bad, PASSWORD.into(), None, client());
+        assert!(matches!(r, Err(AuthError::InvalidInput(InputError::Email(_)))), "{bad:?}");
+    }
+    let long_name = "n".repeat(101);
+    let r = w.auth.register("ada@example.com", PASSWORD.into(), Some(&long_name), client());
+    assert!(matches!(r, Err(AuthError::InvalidInput(InputError::NameTooLong))));
+    assert!(w.store.users.lock().unwrap().is_empty(), "nothing stored on bad input");
+}
+
+#[test]
+fn login_opens_a_new_session_each_time() {
+    let w = world();
+    let first = w.register("ada@example.com");
+    let second = w.auth.login("ADA@example.com", PASSWORD, client()).unwrap();
+    assert_ne!(first.session_id, second.session_id);
+    assert_eq!(second.user.id, first.user.id);
+}
+
+#[test]
+fn unknown_email_and_wrong_password_give_the_same_error_after_a_hash_check() {
+    let w = world();
+    w.register("ada@example.com");
+    let before = w.hasher.verifications.load(Ordering::SeqCst);
+    let wrong = w.auth.login("ada@example.com", "wrong password", client()).unwrap_err();
+    let unknown = w.auth.login("bob@example.com", PASSWORD, client()).unwrap_err();
+    let malformed = w.auth.login("bob", PASSWORD, client()).unwrap_err();
+    assert!(matches!(wrong, AuthError::InvalidCredentials));
+    assert!(matches!(unknown, AuthError::InvalidCredentials));
+    assert!(matches!(malformed, AuthError::InvalidCredentials));
+    // Each attempt paid for exactly one password verification (the dummy hash for unknowns).
+    assert_eq!(w.hasher.verifications.load(Ordering::SeqCst) - before, 3);
+}
+
+#[test]
+fn lockout_after_max_failures_holds_even_against_the_right_password() {
+    let w = world();
+    w.register("ada@example.com");
+    for _ in 0..5 {
+        let err = w.auth.login("ada@example.com", "wrong password", client()).unwrap_err();
+        assert!(matches!(err, AuthError::InvalidCredentials));
+    }
+    let err = w.auth.login("ada@example.com", PASSWORD, client()).unwrap_err();
+    let AuthError::LockedOut { retry_after } = err else { panic!("{err:?}") };
+    assert_eq!(retry_after, std::time::Duration::from_secs(15 * 60));
+
+    w.clock.advance(Duration::minutes(10));
+    let Err(AuthError::LockedOut { retry_after }) =
+        w.auth.login("ada@example.com", PASSWORD, client())
+    else {
+        panic!("still locked")
+    };
+    assert_eq!(retry_after, std::time::Duration::from_secs(5 * 60));
+}
+
+#[test]
+fn lockout_expires_and_the_count_starts_again() {
+    let w = world();
+    w.register("ada@example.com");
+    for _ in 0..5 {
+        let _ = w.auth.login("ada@example.com", "wrong password", client());
+    }
+    w.clock.advance(Duration::minutes(15));
+    // One more failure after the lock lifted does not lock again at once.
+    let err = w.auth.login("ada@example.com", "wrong password", client()).unwrap_err();
+    assert!(matches!(err, AuthError::InvalidCredentials));
+    w.auth.login("ada@example.com", PASSWORD, client()).unwrap();
+}
+
+#[test]
+fn a_successful_login_resets_the_failure_count() {
+    let w = world_with(Policy { max_failed_logins: 3, ..Policy::default() });
+    let user = w.register("ada@example.com").user;
+    for _ in 0..2 {
+        let _ = w.auth.login("ada@example.com", "wrong password", client());
+    }
+    w.auth.login("ada@example.com", PASSWORD, client()).unwrap();
+    assert_eq!(w.store.users.lock().unwrap()[&user.id].failed_logins, 0);
+    for _ in 0..2 {
+        let _ = w.auth.login("ada@example.com", "wrong password", client());
+    }
+    w.auth.login("ada@example.com", PASSWORD, client()).expect("not locked: failures were reset");
+}
+
+#[test]
+fn a_disabled_account_cannot_log_in_and_says_so_only_to_the_password_holder() {
+    let w = world();
+    w.register("ada@example.com");
+    w.auth.set_account_disabled("ada@example.com", true).unwrap();
+    let right = w.auth.login("ada@example.com", PASSWORD, client()).unwrap_err();
+    assert!(matches!(right, AuthError::AccountDisabled), "{right:?}");
+    let wrong = w.auth.login("ada@example.com", "wrong password", client()).unwrap_err();
+    assert!(matches!(wrong, AuthError::InvalidCredentials), "{wrong:?}");
+    w.auth.set_account_disabled("ada@example.com", false).unwrap();
+    w.auth.login("ada@example.com", PASSWORD, client()).unwrap();
+}
+
+#[test]
+fn admin_commands_refuse_unknown_users() {
+    let w = world();
+    assert!(matches!(
+        w.auth.set_account_disabled("x@example.com", true),
+        Err(AuthError::UserNotFound)
+    ));
+    let user = w.auth.create_user("x@example.com", PASSWORD.into(), None).unwrap();
+    assert!(w.auth.set_account_disabled("X@example.com", true).unwrap().disabled_at.is_some());
+    assert!(w.store.sessions.lock().unwrap().values().all(|s| s.user_id != user.id));
+}
+
+#[test]
+fn logins_past_the_session_cap_revoke_the_least_recently_used() {
+    let w = world_with(Policy { max_sessions_per_user: 3, ..Policy::default() });
+    let first = w.register("ada@example.com");
+    w.clock.advance(Duration::minutes(1));
+    let second = w.auth.login("ada@example.com", PASSWORD, client()).unwrap();
+    w.clock.advance(Duration::minutes(1));
+    let third = w.auth.login("ada@example.com", PASSWORD, client()).unwrap();
+    w.clock.advance(Duration::minutes(1));
+    // Using the first session makes the second the least recently used.
+    let first = w.auth.refresh(&first.refresh_token).unwrap();
+    w.clock.advance(Duration::minutes(1));
+    let fourth = w.auth.login("ada@example.com", PASSWORD, client()).unwrap();
+
+    assert!(matches!(w.auth.authenticate(&second.access_token), Err(AuthError::SessionRevoked)));
+    for live in [&first, &third, &fourth] {
+        w.auth.authenticate(&live.access_token).unwrap();
+    }
+}
