@@ -1,1 +1,30 @@
-//! stub
+//! Baton's storage adapter: [`baton_core::UserStore`] and [`baton_core::TokenStore`] over
+//! diesel and an r2d2 pool, for PostgreSQL (production, many servers on one database) and an
+//! embedded SQLite file (the zero-setup default).
+//!
+//! The backend is chosen by the URL's scheme alone. All queries are written once against a
+//! diesel `MultiConnection` enum, so both backends run the same statements and are held to
+//! the same contract suite (`tests/contract`). Representation choices (UUIDs, instants,
+//! hashes) are explained in `README.md`.
+//!
+//! Every rule that must hold across servers rests on a single conditional statement per
+//! change — above all [`baton_core::TokenStore::rotate`], one `UPDATE … WHERE generation = ?
+//! AND refresh_hash = ? AND revoked_at IS NULL RETURNING …` — never on process memory.
+
+#![warn(missing_docs)]
+
+mod connection;
+mod errors;
+mod migrations;
+mod rows;
+mod schema;
+mod sql_types;
+mod store;
+mod token_store;
+mod url;
+mod user_store;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use store::{Backend, PoolState, Store, StoreConfig};

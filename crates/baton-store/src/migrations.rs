@@ -1,0 +1,95 @@
+//! The schema, embedded in the binary and applied on start (SPEC §6).
+//!
+//! Each backend has its own migration set (`migrations/postgres`, `migrations/sqlite`) since
+//! DDL differs (`uuid`/`timestamptz` versus `BLOB`/`INTEGER`, `STRICT` tables); both must
+//! describe the same tables as `schema.rs`.
+
+use crate::connection::AnyConnection;
+use crate::errors;
+use baton_core::StoreError;
+use diesel::backend::Backend;
+use diesel::connection::SimpleConnection;
+use diesel::migration::MigrationConnection;
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+
+/// Key of the PostgreSQL advisory lock that serialises migrations when several servers start
+/// at once against one database (an arbitrary constant: "baton" in ASCII).
+const PG_MIGRATION_LOCK: i64 = 0x0062_6174_6f6e;
+
+type Applied = diesel::migration::Result<Vec<String>>;
+
+/// Applies every pending migration; returns the names applied, oldest first (empty when the
+/// schema is current). Safe to run from several processes at once.
+pub fn run(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
+    match conn {
+        AnyConnection::Postgresql(pg) => run_postgres(pg),
+        AnyConnection::Sqlite(lite) => run_sqlite(lite),
+    }
+}
+
+fn run_postgres(conn: &mut PgConnection) -> Result<Vec<String>, StoreError> {
+    // A session-level lock: the harness commits each migration in its own transaction.
+    conn.batch_execute(&format!("SELECT pg_advisory_lock({PG_MIGRATION_LOCK})"))
+        .map_err(errors::query)?;
+    let applied = apply(conn, POSTGRES);
+    let unlocked = conn
+        .batch_execute(&format!("SELECT pg_advisory_unlock({PG_MIGRATION_LOCK})"))
+        .map_err(errors::query);
+    let applied = applied.map_err(harness_error)?;
+    unlocked?;
+    Ok(applied)
+}
+
+fn run_sqlite(conn: &mut SqliteConnection) -> Result<Vec<String>, StoreError> {
+    // `BEGIN IMMEDIATE` takes the write lock up front, so a second process waits (busy
+    // timeout) and then finds nothing pending; each migration nests as a savepoint.
+    conn.immediate_transaction(|conn| apply(conn, SQLITE)).map_err(harness_error)
+}
+
+fn apply<C, DB>(conn: &mut C, source: EmbeddedMigrations) -> Applied
+where
+    DB: Backend,
+    C: Connection<Backend = DB> + MigrationConnection + MigrationHarness<DB>,
+    EmbeddedMigrations: diesel::migration::MigrationSource<DB>,
+{
+    let pending = conn.pending_migrations(source)?;
+    let names = pending.iter().map(|m| m.name().to_string()).collect();
+    conn.run_migrations(&pending)?;
+    Ok(names)
+}
+
+fn harness_error(err: Box<dyn std::error::Error + Send + Sync>) -> StoreError {
+    match err.downcast::<diesel::result::Error>() {
+        Ok(db) => match errors::query(*db) {
+            StoreError::Backend(m) => StoreError::Backend(format!("migration failed: {m}")),
+            other => other,
+        },
+        Err(other) => StoreError::Backend(format!("migration failed: {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::url::Target;
+
+    #[test]
+    fn names_of_applied_migrations_are_reported_once() {
+        let dir = std::env::temp_dir().join(format!("baton-mig-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = Target::Sqlite(dir.join("m.db"));
+        let mut conn = crate::connection::open(&target).unwrap();
+        let applied = run(&mut conn).unwrap();
+        assert_eq!(
+            applied,
+            ["2025-11-25-000001_create_users", "2025-11-25-000002_create_sessions"]
+        );
+        assert!(run(&mut conn).unwrap().is_empty());
+        drop(conn);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,184 @@
+//! The pooled store: opening it, and the operational calls the server makes besides the ports.
+
+use crate::connection::{self, AnyConnection, LogPoolErrors, Manager, Pragmas};
+use crate::schema::sessions;
+use crate::sql_types::Ts;
+use crate::url::Target;
+use crate::{errors, migrations};
+use baton_core::StoreError;
+use diesel::prelude::*;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// How to reach the database; the server fills it from its configuration.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoreConfig {
+    /// `postgres://…`, `postgresql://…`, `sqlite://relative/path` or `sqlite:///abs/path`.
+    pub url: String,
+    /// Most connections the pool keeps open (and opens at start). Must be at least 1.
+    pub pool_size: u32,
+    /// How long a request waits for a free connection (and start-up for the first ones)
+    /// before failing with [`StoreError::Unavailable`]. Must be positive.
+    pub connect_timeout: Duration,
+}
+
+// The URL may hold a password.
+impl std::fmt::Debug for StoreConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreConfig")
+            .field("url", &Target::parse(&self.url).map_err(|_| "<invalid>"))
+            .field("pool_size", &self.pool_size)
+            .field("connect_timeout", &self.connect_timeout)
+            .finish()
+    }
+}
+
+/// Which database a [`Store`] runs on, for logs and for backend-specific advice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// PostgreSQL, for production and for several servers sharing one database.
+    Postgres,
+    /// The embedded SQLite file, for development and single-process deployments.
+    Sqlite,
+}
+
+impl Backend {
+    /// Lower-case name for logs and metrics labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgres",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The connection pool's occupancy, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolState {
+    /// Connections open, busy or idle.
+    pub connections: u32,
+    /// Connections open and waiting for work.
+    pub idle: u32,
+}
+
+/// Baton's storage: implements [`baton_core::UserStore`] and [`baton_core::TokenStore`] over
+/// a connection pool. Cheap to clone (the pool is shared); every call blocks its thread for
+/// one short query, so async callers run it on a blocking thread.
+#[derive(Clone)]
+pub struct Store {
+    pool: r2d2::Pool<Manager>,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the pool and applies pending migrations, so a started server always has the
+    /// schema it was built for. SQLite files (and their directories) are created if missing.
+    ///
+    /// Fails with [`StoreError::Unavailable`] when the database cannot be reached within
+    /// `connect_timeout`, and [`StoreError::Backend`] for a bad URL or configuration.
+    pub fn connect(config: &StoreConfig) -> Result<Store, StoreError> {
+        if config.pool_size == 0 {
+            return Err(StoreError::Backend("database pool_size must be at least 1".into()));
+        }
+        if config.connect_timeout.is_zero() {
+            return Err(StoreError::Backend("database connect_timeout must be positive".into()));
+        }
+        let target = Target::parse(&config.url)?;
+        let backend = match &target {
+            Target::Postgres(_) => Backend::Postgres,
+            Target::Sqlite(path) => {
+                prepare_sqlite_file(path)?;
+                Backend::Sqlite
+            }
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(config.pool_size)
+            .connection_timeout(config.connect_timeout)
+            // A dead PostgreSQL connection is only noticed by a query, so check on checkout;
+            // an open SQLite file does not go away.
+            .test_on_check_out(backend == Backend::Postgres)
+            .connection_customizer(Box::new(Pragmas))
+            .error_handler(Box::new(LogPoolErrors))
+            .build(Manager::new(target))
+            .map_err(errors::pool)?;
+        let store = Store { pool, backend };
+        let applied = store.run_migrations()?;
+        tracing::info!(backend = backend.as_str(), ?applied, "database ready");
+        Ok(store)
+    }
+
+    /// The backend the URL chose.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// One round trip to the database, for `/readyz`: `Ok` means queries can be served now.
+    pub fn ping(&self) -> Result<(), StoreError> {
+        use diesel::r2d2::R2D2Connection;
+        self.conn()?.ping().map_err(errors::query)
+    }
+
+    /// Applies pending migrations (for `baton migrate`); returns the names applied, which is
+    /// empty when the schema is current. Safe while other servers run or migrate.
+    pub fn run_migrations(&self) -> Result<Vec<String>, StoreError> {
+        migrations::run(&mut *self.conn()?)
+    }
+
+    /// The pool's occupancy now, for metrics.
+    pub fn pool_state(&self) -> PoolState {
+        let state = self.pool.state();
+        PoolState { connections: state.connections, idle: state.idle_connections }
+    }
+
+    /// Sessions usable at `now` (not revoked, neither expiry passed), for the metrics gauge.
+    pub fn count_active_sessions(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
+        let now = Ts::new(now);
+        let count: i64 = sessions::table
+            .filter(sessions::revoked_at.is_null())
+            .filter(sessions::expires_at.gt(now))
+            .filter(sessions::absolute_expires_at.gt(now))
+            .count()
+            .get_result(&mut *self.conn()?)
+            .map_err(errors::query)?;
+        u64::try_from(count).map_err(|_| StoreError::Backend(format!("negative count {count}")))
+    }
+
+    /// A pooled connection; [`StoreError::Unavailable`] when none frees up in time.
+    pub(crate) fn conn(&self) -> Result<r2d2::PooledConnection<Manager>, StoreError> {
+        self.pool.get().map_err(errors::pool)
+    }
+
+    /// Runs one query on a pooled connection and maps its error.
+    pub(crate) fn run<T>(
+        &self,
+        query: impl FnOnce(&mut AnyConnection) -> QueryResult<T>,
+    ) -> Result<T, StoreError> {
+        query(&mut *self.conn()?).map_err(errors::query)
+    }
+}
+
+/// Creates the database file's directory and the file itself (with WAL switched on) before
+/// the pool opens, so the pool's parallel first connections do not race to create it.
+fn prepare_sqlite_file(path: &std::path::Path) -> Result<(), StoreError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::Backend(format!("cannot create directory {}: {e}", dir.display()))
+        })?;
+    }
+    let mut conn = connection::open(&Target::Sqlite(path.to_owned())).map_err(|e| {
+        StoreError::Backend(format!("cannot open SQLite database {}: {e}", path.display()))
+    })?;
+    Pragmas::apply(&mut conn).map_err(errors::query)
+}

@@ -1,0 +1,58 @@
+//! Opening a store: URL schemes, SQLite files, unreachable servers.
+
+use baton_core::{StoreError, UserStore};
+use baton_store::testing::sqlite_url;
+use baton_store::{Backend, Store, StoreConfig};
+use std::time::Duration;
+
+fn config(url: &str) -> StoreConfig {
+    StoreConfig { url: url.into(), pool_size: 2, connect_timeout: Duration::from_secs(2) }
+}
+
+#[test]
+fn unsupported_schemes_are_refused_clearly() {
+    for url in ["mysql://root:pw@localhost/baton", "baton.db", "sqlite:", "sqlite::memory:"] {
+        match Store::connect(&config(url)) {
+            Err(StoreError::Backend(msg)) => {
+                assert!(msg.contains("sqlite://") && !msg.contains("pw@"), "{msg}")
+            }
+            other => panic!("{url}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn zero_pool_or_timeout_is_a_configuration_error() {
+    let (url, _dir) = sqlite_url();
+    let no_pool = StoreConfig { pool_size: 0, ..config(&url) };
+    assert!(matches!(Store::connect(&no_pool), Err(StoreError::Backend(_))));
+    let no_wait = StoreConfig { connect_timeout: Duration::ZERO, ..config(&url) };
+    assert!(matches!(Store::connect(&no_wait), Err(StoreError::Backend(_))));
+}
+
+#[test]
+fn unreachable_postgres_is_unavailable() {
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    let url = "postgres://postgres@127.0.0.1:1/baton";
+    let started = std::time::Instant::now();
+    let result =
+        Store::connect(&StoreConfig { connect_timeout: Duration::from_millis(500), ..config(url) });
+    assert!(matches!(result, Err(StoreError::Unavailable(_))), "{result:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn sqlite_creates_directories_and_file_and_keeps_data_across_reopen() {
+    let (url, dir) = sqlite_url();
+    let file = dir.path().join("data").join("baton.db");
+    assert!(!file.exists());
+    let store = Store::connect(&config(&url)).unwrap();
+    assert_eq!(store.backend(), Backend::Sqlite);
+    assert!(file.exists());
+    let ada = crate::support::stored_user(&store, "ada@example.com");
+    drop(store);
+
+    let reopened = Store::connect(&config(&url)).unwrap();
+    assert_eq!(reopened.run_migrations().unwrap(), Vec::<String>::new());
+    assert_eq!(reopened.find_user(ada.id).unwrap(), Some(ada));
+}
