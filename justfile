@@ -26,3 +26,11 @@ fmt:
 # Build the release binary (target/release/baton).
 build:
     cargo build --release --bin baton
+
+# Fuzz every target for SECONDS each (seeds in fuzz/seeds, working corpus in fuzz/corpus).
+fuzz SECONDS="60":
+    command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+    cd fuzz && for t in $(cargo fuzz list); do \
+        mkdir -p "corpus/$t" && cp -n seeds/"$t"/* "corpus/$t/" 2>/dev/null || true; \
+        RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" "corpus/$t" -- -max_total_time={{SECONDS}} || exit 1; \
+    done
