@@ -1,0 +1,158 @@
+//! Request bodies and query strings: size and content-type limits (SPEC §7), and the
+//! translation of every parse failure into an [`ApiError`].
+
+use crate::error::ApiError;
+use actix_web::dev::Payload;
+use actix_web::error::{JsonPayloadError, PayloadError, QueryPayloadError};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::pin::Pin;
+
+/// Largest request body accepted (SPEC §7): 16 KiB is far more than any Baton request needs.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Config for `web::Json`: the size limit, JSON content type required, problem+json errors.
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(MAX_BODY_BYTES)
+        .content_type_required(true)
+        .error_handler(|err, _req| json_error(err).into())
+}
+
+/// Config for raw body extractors (used by [`OptionalJson`]): the same size limit.
+pub fn payload_config() -> web::PayloadConfig {
+    web::PayloadConfig::new(MAX_BODY_BYTES)
+}
+
+/// Config for `web::Query`: a bad query string is 400 `invalid_input`.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| query_error(&err).into())
+}
+
+/// Maps a `web::Json` failure.
+pub fn json_error(err: JsonPayloadError) -> ApiError {
+    match err {
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            ApiError::payload_too_large(MAX_BODY_BYTES)
+        }
+        JsonPayloadError::ContentType => ApiError::unsupported_media_type(),
+        JsonPayloadError::Deserialize(e) => ApiError::invalid_input(describe_json_error(&e)),
+        JsonPayloadError::Payload(e) => payload_error(&e),
+        other => {
+            ApiError::invalid_input("request body could not be read").with_reason(other.to_string())
+        }
+    }
+}
+
+/// Maps a failure while reading a body.
+pub fn payload_error(err: &PayloadError) -> ApiError {
+    match err {
+        PayloadError::Overflow => ApiError::payload_too_large(MAX_BODY_BYTES),
+        other => {
+            ApiError::invalid_input("request body could not be read").with_reason(other.to_string())
+        }
+    }
+}
+
+fn query_error(err: &QueryPayloadError) -> ApiError {
+    ApiError::invalid_input("invalid query string: scope must be local, global or others")
+        .with_reason(err.to_string())
+}
+
+/// A client-safe description of a JSON error. serde's messages for wrong types quote the
+/// offending value, which may be a password: only field names and positions are kept.
+pub fn describe_json_error(err: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let (line, column) = (err.line(), err.column());
+    match err.classify() {
+        Category::Syntax | Category::Io => {
+            format!("request body is not valid JSON (line {line}, column {column})")
+        }
+        Category::Eof => "request body is empty or truncated JSON".to_owned(),
+        Category::Data => {
+            let message = err.to_string();
+            match message.strip_prefix("missing field `") {
+                Some(rest) => {
+                    let field = rest.split('`').next().unwrap_or_default();
+                    format!("missing field {field:?}")
+                }
+                None => {
+                    format!("a field has the wrong type or value (line {line}, column {column})")
+                }
+            }
+        }
+    }
+}
+
+/// Whether the request declares a JSON body (`application/json` or `*/*+json`).
+fn declares_json(req: &HttpRequest) -> bool {
+    match req.mime_type() {
+        Ok(Some(mime)) => mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"),
+        _ => false,
+    }
+}
+
+/// A JSON body that may be absent: an empty body gives `None`, anything else must be JSON
+/// of type `T` with a JSON content type. For endpoints whose body is optional (refresh,
+/// logout), so that clients may send no body at all.
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = declares_json(req);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
+                Some(p) => payload_error(p),
+                None => ApiError::invalid_input("request body could not be read")
+                    .with_reason(e.to_string()),
+            })?;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptionalJson(None));
+            }
+            if !is_json {
+                return Err(ApiError::unsupported_media_type());
+            }
+            serde_json::from_slice(&bytes)
+                .map(|v| OptionalJson(Some(v)))
+                .map_err(|e| ApiError::invalid_input(describe_json_error(&e)))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Login {
+        email: String,
+        password: String,
+    }
+
+    fn describe(body: &str) -> String {
+        describe_json_error(&serde_json::from_str::<Login>(body).unwrap_err())
+    }
+
+    #[test]
+    fn json_errors_never_echo_values() {
+        let d = describe(r#"{"email": "a@b.co", "password": 12345678}"#);
+        assert!(!d.contains("12345678"), "{d}");
+        assert!(d.contains("wrong type"), "{d}");
+        let d = describe(r#"{"email": "a@b.co", "password": ["hunter2hunter2"]}"#);
+        assert!(!d.contains("hunter2"), "{d}");
+    }
+
+    #[test]
+    fn json_errors_name_missing_fields_and_syntax() {
+        assert_eq!(describe(r#"{"email": "a@b.co"}"#), "missing field \"password\"");
+        assert!(describe("{nope").starts_with("request body is not valid JSON"));
+        assert_eq!(describe(r#"{"email": "#), "request body is empty or truncated JSON");
+    }
+}

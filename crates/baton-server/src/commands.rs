@@ -1,0 +1,112 @@
+//! What each subcommand does. Errors come back as one line for stderr.
+
+use crate::config::{Config, Source};
+use crate::startup::{self, Application, StartupError};
+use baton_core::Auth;
+use baton_store::Store;
+use std::time::Duration;
+
+/// `baton serve`: migrate, bind, serve until SIGTERM or ctrl-c, then drain and return.
+pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
+    tracing::info!(
+        profile = %source.profile,
+        files = ?source.existing_files(),
+        "configuration loaded"
+    );
+    let state = startup::state(&config)?;
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::bind(&config, state.clone())?;
+        tracing::info!(
+            host = %config.server.host,
+            port = app.port(),
+            backend = state.store.backend().as_str(),
+            "baton listening"
+        );
+        spawn_purge(state.auth.clone(), config.purge.interval);
+        let handle = app.handle();
+        actix_web::rt::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("shutdown requested; finishing in-flight requests");
+            handle.stop(true).await;
+        });
+        app.run_until_stopped().await?;
+        tracing::info!("baton stopped");
+        Ok(())
+    })
+}
+
+/// Resolves at the first SIGTERM or ctrl-c (SIGINT): both mean "stop gracefully".
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut sigterm) => {
+                sigterm.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+/// Runs the purge use case every `every` in the background (never if zero). Every server
+/// may do it: deleting already-deleted rows is harmless.
+fn spawn_purge(auth: Auth, every: Duration) {
+    if every.is_zero() {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        let start = actix_web::rt::time::Instant::now() + every;
+        let mut ticker = actix_web::rt::time::interval_at(start, every);
+        loop {
+            ticker.tick().await;
+            let auth = auth.clone();
+            match actix_web::rt::task::spawn_blocking(move || auth.purge()).await {
+                Ok(Ok(purged)) => tracing::info!(purged, "purged dead sessions"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "periodic purge failed"),
+                Err(e) => tracing::error!(error = %e, "periodic purge task failed"),
+            }
+        }
+    });
+}
+
+/// `baton migrate`: apply pending migrations and report.
+pub fn migrate(config: &Config) -> Result<(), StartupError> {
+    // Opening the store applies pending migrations; asking again confirms the schema.
+    let store = Store::connect(&startup::store_config(config))?;
+    let pending = store.run_migrations()?;
+    println!(
+        "database schema is up to date ({} backend{})",
+        store.backend().as_str(),
+        if pending.is_empty() {
+            String::new()
+        } else {
+            format!(", applied {}", pending.join(", "))
+        }
+    );
+    Ok(())
+}
+
+/// `baton purge`: delete dead sessions once and report how many.
+pub fn purge(config: &Config) -> Result<(), StartupError> {
+    let store = Store::connect(&startup::store_config(config))?;
+    let auth = startup::auth(config, &store)?;
+    let purged = auth.purge()?;
+    println!("purged {purged} sessions");
+    Ok(())
+}

@@ -1,0 +1,218 @@
+//! The JSON shapes of SPEC §2: what clients send and what they get back.
+//!
+//! Requests deserialize into plain fields and go to the core unvalidated (the core owns the
+//! rules); responses are built from core values. Unknown request fields are ignored so that
+//! clients can evolve. Request types holding secrets have no `Debug`.
+
+use baton_core::{IssuedTokens, LogoutScope, SessionSummary, User};
+use serde::{Deserialize, Serialize, Serializer};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+/// `POST /api/v1/auth/register`.
+#[derive(Deserialize)]
+pub struct RegisterRequest {
+    /// Login address.
+    pub email: String,
+    /// Chosen password (8 to 72 bytes).
+    pub password: String,
+    /// Optional display name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// `POST /api/v1/auth/login`.
+#[derive(Deserialize)]
+pub struct LoginRequest {
+    /// Login address.
+    pub email: String,
+    /// Password attempt.
+    pub password: String,
+}
+
+/// Body of refresh and logout: a refresh token, optional.
+#[derive(Deserialize, Default)]
+pub struct RefreshTokenBody {
+    /// The refresh token; blank counts as absent.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+}
+
+impl RefreshTokenBody {
+    /// The token, if one was given (blank strings count as none).
+    pub fn into_token(self) -> Option<String> {
+        self.refresh_token.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+    }
+}
+
+/// `?scope=` of logout.
+#[derive(Deserialize, Default, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// The caller's session (default).
+    #[default]
+    Local,
+    /// Every session of the user.
+    Global,
+    /// Every session but the caller's.
+    Others,
+}
+
+impl From<Scope> for LogoutScope {
+    fn from(s: Scope) -> Self {
+        match s {
+            Scope::Local => LogoutScope::Local,
+            Scope::Global => LogoutScope::Global,
+            Scope::Others => LogoutScope::Others,
+        }
+    }
+}
+
+/// The logout query string.
+#[derive(Deserialize, Debug)]
+pub struct LogoutQuery {
+    /// Which sessions to end.
+    #[serde(default)]
+    pub scope: Scope,
+}
+
+/// A user as clients see it (no hash, no lockout state).
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct UserResponse {
+    /// User id (the `sub` of its tokens).
+    pub id: Uuid,
+    /// Normalised email.
+    pub email: String,
+    /// Display name or `null`.
+    pub name: Option<String>,
+    /// Registration time.
+    #[serde(serialize_with = "rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last change to the account.
+    #[serde(serialize_with = "rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<&User> for UserResponse {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id,
+            email: u.email.as_str().to_owned(),
+            name: u.name.as_ref().map(|n| n.as_str().to_owned()),
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+/// The token response of login, register and refresh.
+#[derive(Serialize)]
+pub struct TokenResponse {
+    /// Signed access token.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// When the access token expires.
+    #[serde(serialize_with = "rfc3339")]
+    pub expires_at: OffsetDateTime,
+    /// Signed refresh token.
+    pub refresh_token: String,
+    /// When the refresh token expires.
+    #[serde(serialize_with = "rfc3339")]
+    pub refresh_expires_at: OffsetDateTime,
+    /// The account.
+    pub user: UserResponse,
+}
+
+impl From<IssuedTokens> for TokenResponse {
+    fn from(t: IssuedTokens) -> Self {
+        Self {
+            expires_in: (t.access_expires_at - t.issued_at).whole_seconds().max(0),
+            user: UserResponse::from(&t.user),
+            access_token: t.access_token,
+            token_type: "Bearer",
+            expires_at: t.access_expires_at,
+            refresh_token: t.refresh_token,
+            refresh_expires_at: t.refresh_expires_at,
+        }
+    }
+}
+
+/// One entry of the sessions list.
+#[derive(Serialize, Debug)]
+pub struct SessionResponse {
+    /// Session id, for `DELETE /api/v1/auth/sessions/{id}`.
+    pub id: Uuid,
+    /// Login time.
+    #[serde(serialize_with = "rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last login or refresh.
+    #[serde(serialize_with = "rfc3339")]
+    pub last_used_at: OffsetDateTime,
+    /// When the session ends unless refreshed.
+    #[serde(serialize_with = "rfc3339")]
+    pub expires_at: OffsetDateTime,
+    /// Device description, if the client sent one.
+    pub user_agent: Option<String>,
+    /// Whether this is the session of the access token that asked.
+    pub current: bool,
+}
+
+impl From<SessionSummary> for SessionResponse {
+    fn from(s: SessionSummary) -> Self {
+        Self {
+            id: s.id,
+            created_at: s.created_at,
+            last_used_at: s.last_used_at,
+            expires_at: s.expires_at,
+            user_agent: s.user_agent,
+            current: s.current,
+        }
+    }
+}
+
+/// Body of `/healthz` and `/readyz`.
+#[derive(Serialize, Debug)]
+pub struct HealthResponse {
+    /// `ok`.
+    pub status: &'static str,
+}
+
+/// Writes an instant as RFC 3339 in UTC (`2026-11-22T10:15:00Z`).
+fn rfc3339<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+    let text =
+        t.to_offset(time::UtcOffset::UTC).format(&Rfc3339).map_err(serde::ser::Error::custom)?;
+    s.serialize_str(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn times_are_rfc3339_utc() {
+        let user = UserResponse {
+            id: Uuid::nil(),
+            email: "a@example.com".into(),
+            name: None,
+            created_at: datetime!(2026-11-22 11:15:00 +1),
+            updated_at: datetime!(2026-11-22 10:15:00 UTC),
+        };
+        let json = serde_json::to_value(&user).unwrap();
+        assert_eq!(json["created_at"], "2026-11-22T10:15:00Z");
+        assert_eq!(json["updated_at"], "2026-11-22T10:15:00Z");
+        assert_eq!(json["name"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn blank_refresh_tokens_count_as_absent() {
+        let body = |t: Option<&str>| RefreshTokenBody { refresh_token: t.map(Into::into) };
+        assert_eq!(body(Some("  ")).into_token(), None);
+        assert_eq!(body(None).into_token(), None);
+        assert_eq!(body(Some(" t ")).into_token().as_deref(), Some("t"));
+    }
+}

@@ -1,0 +1,23 @@
+//! Baton's HTTP server: configuration, the actix-web API over the core's use cases, and the
+//! command line. A library so the integration tests can start the real server.
+//!
+//! Layout: [`config`] (+ [`duration`]) reads settings; [`startup`] wires adapters into the
+//! core; [`app`] builds the actix application from [`routes`], [`extract`], [`body`] and
+//! [`dto`]; [`error`] is the single mapping from failures to HTTP answers.
+
+#![warn(missing_docs)]
+
+pub mod app;
+pub mod blocking;
+pub mod body;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod dto;
+pub mod duration;
+pub mod error;
+pub mod extract;
+pub mod hasher;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,24 @@
+//! `/healthz` and `/readyz` for orchestrators and load balancers.
+
+use crate::app::AppState;
+use crate::blocking;
+use crate::dto::HealthResponse;
+use crate::error::ApiError;
+use actix_web::{HttpResponse, web};
+
+/// `GET /healthz`: the process is up and serving (no database access, so a database outage
+/// does not get the process restarted).
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(HealthResponse { status: "ok" })
+}
+
+/// `GET /readyz`: 200 when the database answers a query now, 503 otherwise, so a load
+/// balancer sends traffic only to instances that can serve it.
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let store = state.store.clone();
+    blocking::run(move || {
+        store.ping().map_err(|e| ApiError::unavailable(format!("readiness check: {e}")))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(HealthResponse { status: "ok" }))
+}

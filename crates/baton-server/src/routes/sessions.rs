@@ -1,0 +1,46 @@
+//! `/api/v1/auth/sessions`: the caller's own sessions.
+
+use super::no_store;
+use crate::app::AppState;
+use crate::blocking;
+use crate::dto::SessionResponse;
+use crate::error::ApiError;
+use crate::extract::BearerToken;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use baton_core::AuthError;
+use uuid::Uuid;
+
+/// `GET /api/v1/auth/sessions`: the caller's active sessions, most recently used first, the
+/// one of the presented token marked `current`. The body is a JSON array.
+pub async fn list(
+    state: web::Data<AppState>,
+    bearer: BearerToken,
+) -> Result<HttpResponse, ApiError> {
+    let auth = state.auth.clone();
+    let sessions = blocking::run(move || {
+        let principal = auth.authenticate(bearer.as_str()).map_err(ApiError::bearer)?;
+        Ok(auth.list_sessions(&principal)?)
+    })
+    .await?;
+    let body: Vec<SessionResponse> = sessions.into_iter().map(SessionResponse::from).collect();
+    Ok(no_store(StatusCode::OK).json(body))
+}
+
+/// `DELETE /api/v1/auth/sessions/{id}`: ends one of the caller's active sessions (204). Any
+/// other id, malformed ones included, is 404 — after authentication, so ids cannot be probed.
+pub async fn revoke(
+    state: web::Data<AppState>,
+    bearer: BearerToken,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let auth = state.auth.clone();
+    let id = id.into_inner();
+    blocking::run(move || {
+        let principal = auth.authenticate(bearer.as_str()).map_err(ApiError::bearer)?;
+        let id = Uuid::parse_str(&id).map_err(|_| AuthError::SessionNotFound)?;
+        Ok(auth.revoke_own_session(&principal, id)?)
+    })
+    .await?;
+    Ok(no_store(StatusCode::NO_CONTENT).finish())
+}

@@ -1,0 +1,130 @@
+//! Wiring: configuration → adapters → core use cases → a running server.
+
+use crate::app::{self, AppState};
+use crate::config::Config;
+use crate::hasher::BcryptHasher;
+use actix_web::dev::{Server, ServerHandle};
+use baton_core::{Auth, HashError, Ports, StoreError, SystemClock, SystemRandom};
+use baton_jwt::{HmacIssuer, JwtConfig, KeyError, SigningKey};
+use baton_store::{Store, StoreConfig};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+/// Why the service could not start; one line each, for stderr.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    /// The JWT keys were refused.
+    #[error("jwt: {0}")]
+    Keys(#[from] KeyError),
+    /// The password hasher could not be set up.
+    #[error("passwords: {0}")]
+    Hasher(#[from] HashError),
+    /// The socket could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// `host:port` from the configuration.
+        addr: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A use case run by a command failed.
+    #[error("{0}")]
+    Core(#[from] baton_core::AuthError),
+    /// Any other I/O failure while starting or serving.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The store settings from `[database]`.
+pub fn store_config(config: &Config) -> StoreConfig {
+    StoreConfig {
+        url: config.database.url.clone(),
+        pool_size: config.database.pool_size,
+        connect_timeout: config.database.connect_timeout,
+    }
+}
+
+/// The signing settings from `[jwt]`.
+pub fn jwt_config(config: &Config) -> JwtConfig {
+    JwtConfig {
+        issuer: config.jwt.issuer.clone(),
+        audience: config.jwt.audience.clone(),
+        keys: config
+            .jwt
+            .signing_keys()
+            .into_iter()
+            .map(|k| SigningKey::new(k.kid, k.secret.expose().as_bytes()))
+            .collect(),
+        leeway: config.jwt.leeway,
+    }
+}
+
+/// The core wired to a given store: JWT issuer, bcrypt hasher (its dummy hash computed now,
+/// at the configured cost), system clock and randomness.
+pub fn auth(config: &Config, store: &Store) -> Result<Auth, StartupError> {
+    let issuer = HmacIssuer::new(jwt_config(config))?;
+    tracing::info!(kid = issuer.signing_kid(), "JWT signing key loaded");
+    let hasher = BcryptHasher::new(config.passwords.bcrypt_cost)?;
+    let ports = Ports {
+        users: Arc::new(store.clone()),
+        tokens: Arc::new(store.clone()),
+        issuer: Arc::new(issuer),
+        hasher: Arc::new(hasher),
+        clock: Arc::new(SystemClock),
+        random: Arc::new(SystemRandom),
+    };
+    Ok(Auth::new(ports, config.policy()))
+}
+
+/// Opens the store (creating and migrating the database) and wires the core. Blocks: run it
+/// before the async runtime starts serving or on a blocking thread.
+pub fn state(config: &Config) -> Result<AppState, StartupError> {
+    let store = Store::connect(&store_config(config))?;
+    let auth = auth(config, &store)?;
+    Ok(AppState { auth, store })
+}
+
+/// A bound, not yet running HTTP server and the port it got.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds `server.host:server.port` and builds the server around `state`.
+    pub fn bind(config: &Config, state: AppState) -> Result<Self, StartupError> {
+        let addr = format!("{}:{}", config.server.host, config.server.port);
+        let listener =
+            TcpListener::bind(&addr).map_err(|source| StartupError::Bind { addr, source })?;
+        Self::with_listener(listener, config, state)
+    }
+
+    /// Builds the server on an already bound listener.
+    pub fn with_listener(
+        listener: TcpListener,
+        config: &Config,
+        state: AppState,
+    ) -> Result<Self, StartupError> {
+        let port = listener.local_addr()?.port();
+        let server = app::server(listener, state, &config.server, config.database.pool_size)?;
+        Ok(Self { port, server })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server (gracefully or not) from elsewhere.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the server is stopped (signal or handle); in-flight requests finish first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,84 @@
+//! Logging: the subscriber (human-readable or JSON) and the per-request span.
+//!
+//! Every request runs in a span carrying its request id, so every line logged while serving
+//! it (including the core's, see [`crate::blocking`]) names the request. The span records
+//! method, path, status, error code and latency; never headers, bodies or query strings, so
+//! tokens and passwords cannot reach the log.
+
+use crate::config::{LogConfig, LogFormat};
+use crate::error::ApiError;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::{Error, HttpMessage};
+use std::io::IsTerminal;
+use std::time::Instant;
+use tracing::Span;
+use tracing_actix_web::{RequestId, RootSpanBuilder};
+use tracing_subscriber::EnvFilter;
+
+/// Installs the global subscriber: `log.level` as the filter (`RUST_LOG` overrides it),
+/// `log.format` as the line format. Logs go to stderr, keeping stdout for command output.
+/// Does nothing if a subscriber is already installed (as in tests).
+pub fn init(log: &LogConfig) {
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(&log.level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    let _ = match log.format {
+        LogFormat::Pretty => builder.try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(true)
+            .try_init(),
+    };
+}
+
+/// When the request started, kept in its extensions for the latency field.
+#[derive(Clone, Copy)]
+struct Started(Instant);
+
+/// Baton's root span for each request: `request{request_id method path}`, plus one
+/// `request finished` line at the end with status, error code and latency.
+pub struct RequestSpan;
+
+impl RootSpanBuilder for RequestSpan {
+    fn on_request_start(request: &ServiceRequest) -> Span {
+        request.extensions_mut().insert(Started(Instant::now()));
+        let request_id =
+            request.extensions().get::<RequestId>().map(ToString::to_string).unwrap_or_default();
+        tracing::info_span!(
+            "request",
+            %request_id,
+            method = %request.method(),
+            path = %request.path(),
+        )
+    }
+
+    fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
+        let (status, error, started) = match outcome {
+            Ok(res) => (
+                res.status(),
+                res.response().error(),
+                res.request().extensions().get::<Started>().copied(),
+            ),
+            Err(e) => (e.as_response_error().status_code(), Some(e), None),
+        };
+        let api_error = error.and_then(|e| e.as_error::<ApiError>());
+        let code = api_error.map(ApiError::code);
+        let reason = api_error.and_then(ApiError::reason);
+        let latency_ms = started.map(|s| s.0.elapsed().as_millis() as u64);
+        span.in_scope(|| {
+            let status = status.as_u16();
+            if status >= 500 {
+                tracing::error!(status, code, reason, latency_ms, "request failed");
+            } else {
+                tracing::info!(status, code, reason, latency_ms, "request finished");
+            }
+        });
+    }
+}

@@ -1,0 +1,279 @@
+//! Starting the real server on a real socket with its own fresh database, and talking to it.
+
+use baton_core::{Claims, TokenIssuer, TokenKind};
+use baton_jwt::HmacIssuer;
+use baton_server::app::AppState;
+use baton_server::config::{Config, Secret};
+use baton_server::startup::{self, Application};
+use baton_store::testing::TempDirGuard;
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+use std::net::TcpListener;
+use std::sync::Arc;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The signing secret of every test server.
+pub const SECRET: &str = "integration-test-secret-0123456789abcdef";
+/// A password that passes the policy.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Which database a scenario runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates `sqlite::<name>` and `postgres::<name>` tests for each scenario
+/// `async fn <name>(backend: Backend)` of the calling module.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+/// A fresh database that lives as long as the value.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<TempDirGuard>,
+}
+
+impl TestDb {
+    async fn create(backend: Backend) -> Arc<Self> {
+        tokio::task::spawn_blocking(move || match backend {
+            Backend::Sqlite => {
+                let (url, dir) = baton_store::testing::sqlite_url();
+                Arc::new(Self { url, _dir: Some(dir) })
+            }
+            Backend::Postgres => {
+                let url = baton_store::testing::postgres_url();
+                Arc::new(Self { url, _dir: None })
+            }
+        })
+        .await
+        .expect("creating the test database")
+    }
+}
+
+/// The configuration of a test server: cheap bcrypt, any free port, the test secret.
+pub fn test_config(url: &str) -> Config {
+    let mut config = Config::default();
+    config.server.port = 0;
+    config.server.workers = Some(2);
+    config.server.shutdown_timeout = std::time::Duration::from_secs(5);
+    config.database.url = url.to_owned();
+    config.database.pool_size = 8;
+    config.jwt.secret = Some(Secret::new(SECRET));
+    config.passwords.bcrypt_cost = 4;
+    config.purge.interval = std::time::Duration::ZERO;
+    config
+}
+
+/// A running server and what tests need to poke at it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub config: Config,
+    pub db: Arc<TestDb>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+/// Starts a server with the default test configuration on a fresh database.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Starts a server on a fresh database, with `tweak` applied to the configuration.
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let db = TestDb::create(backend).await;
+    let mut config = test_config(&db.url);
+    tweak(&mut config);
+    start(db, config).await
+}
+
+async fn start(db: Arc<TestDb>, config: Config) -> TestApp {
+    let cfg = config.clone();
+    let state = tokio::task::spawn_blocking(move || startup::state(&cfg))
+        .await
+        .unwrap()
+        .expect("wiring the test server");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("binding a port");
+    let app = Application::with_listener(listener, &config, state.clone()).unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder().user_agent("baton-tests/1.0").build().unwrap();
+    TestApp { address, client, state, config, db, handle }
+}
+
+impl TestApp {
+    /// Stops this server (gracefully) and starts a new one on the same database.
+    pub async fn restart(self) -> TestApp {
+        self.handle.stop(true).await;
+        start(self.db.clone(), self.config.clone()).await
+    }
+
+    /// Runs blocking work (the core, the store) off the test's runtime.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&AppState) -> T + Send + 'static,
+    ) -> T {
+        let state = self.state.clone();
+        tokio::task::spawn_blocking(move || f(&state)).await.unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).json(body).send().await.unwrap()
+    }
+
+    pub async fn register(&self, email: &str) -> Value {
+        let body = json!({ "email": email, "password": PASSWORD, "name": "Ada" });
+        let res = self.post_json("/api/v1/auth/register", &body).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json().await.unwrap()
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post_json("/api/v1/auth/login", &json!({ "email": email, "password": password })).await
+    }
+
+    /// Logs in with the right password and returns the token response.
+    pub async fn login_ok(&self, email: &str) -> Value {
+        let res = self.login(email, PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        self.post_json("/api/v1/auth/refresh", &json!({ "refresh_token": refresh_token })).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap()
+    }
+
+    pub async fn me(&self, token: &str) -> Response {
+        self.get("/api/v1/auth/me", token).await
+    }
+
+    pub async fn sessions(&self, token: &str) -> Vec<Value> {
+        let res = self.get("/api/v1/auth/sessions", token).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+
+    pub async fn logout(&self, token: &str, query: &str) -> Response {
+        let url = self.url(&format!("/api/v1/auth/logout{query}"));
+        self.client.post(url).bearer_auth(token).send().await.unwrap()
+    }
+
+    /// An issuer with this server's keys, to mint tokens with chosen claims.
+    pub fn issuer(&self) -> HmacIssuer {
+        HmacIssuer::new(startup::jwt_config(&self.config)).unwrap()
+    }
+
+    /// An issuer with the same issuer and audience but another secret.
+    pub fn foreign_issuer(&self) -> HmacIssuer {
+        let mut config = self.config.clone();
+        config.jwt.secret = Some(Secret::new("another-secret-that-is-long-enough-0000"));
+        HmacIssuer::new(startup::jwt_config(&config)).unwrap()
+    }
+}
+
+/// Claims for a token of `kind` for `user`/`session`, valid from `from` to `until`.
+pub fn claims(
+    kind: TokenKind,
+    user: Uuid,
+    session: Uuid,
+    from: OffsetDateTime,
+    until: OffsetDateTime,
+) -> Claims {
+    let jti = match kind {
+        TokenKind::Access => Uuid::new_v4().to_string(),
+        TokenKind::Refresh => format!("{session}.0"),
+    };
+    Claims {
+        kind,
+        user_id: user,
+        session_id: session,
+        jti,
+        issued_at: from,
+        not_before: from,
+        expires_at: until,
+    }
+}
+
+/// Signs `claims` with `issuer`.
+pub fn sign(issuer: &HmacIssuer, claims: &Claims) -> String {
+    issuer.sign(claims).unwrap()
+}
+
+/// The `sub` and `sid` of a token, read without verification.
+pub fn ids_of(token: &str) -> (Uuid, Uuid) {
+    let payload = decode_part(token, 1);
+    let id = |k: &str| Uuid::parse_str(payload[k].as_str().unwrap()).unwrap();
+    (id("sub"), id("sid"))
+}
+
+/// One JSON part of a JWT (0 header, 1 payload).
+pub fn decode_part(token: &str, index: usize) -> Value {
+    use base64::Engine;
+    let part = token.split('.').nth(index).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// base64url of a JSON value, as a JWT part.
+pub fn encode_part(value: &Value) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap())
+}
+
+/// Asserts a problem+json answer with `status` and `code`; returns the body.
+pub async fn assert_problem(res: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(res.status(), status, "expected {status} {code}");
+    let content_type = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    assert_eq!(body["type"], "about:blank", "{body}");
+    assert_eq!(body["title"], status.canonical_reason().unwrap(), "{body}");
+    assert!(body["detail"].is_string(), "{body}");
+    body
+}
+
+/// Asserts a 401 from a bearer-protected route: problem+json, `code`, and the RFC 6750
+/// challenge.
+pub async fn assert_bearer_rejected(res: Response, code: &str) -> Value {
+    let challenge = res.headers().get("www-authenticate").map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(challenge.as_deref(), Some("Bearer error=\"invalid_token\""), "{code}");
+    assert_problem(res, StatusCode::UNAUTHORIZED, code).await
+}
+
+/// A string field of a JSON value.
+pub fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+    v[key].as_str().unwrap_or_else(|| panic!("{key} missing in {v}"))
+}

@@ -1,0 +1,19 @@
+//! Integration tests: the real server on a real socket, each scenario on a fresh SQLite and
+//! a fresh PostgreSQL database (`sqlite::<name>` and `postgres::<name>`).
+//!
+//! PostgreSQL needs a server: run under `scripts/with-postgres.sh`, which exports
+//! `TEST_DATABASE_URL`. One test binary keeps linking fast.
+
+mod helpers;
+
+mod bad_input;
+mod health;
+mod login;
+mod logout;
+mod me;
+mod process;
+mod refresh;
+mod register;
+mod restart;
+mod reuse;
+mod sessions;
