@@ -1,68 +1,108 @@
 //! The actix application: routes, extractor limits, middleware and the HTTP server.
 //!
 //! Built here once for `baton serve` and for the integration tests, which start this very
-//! server on a real socket.
+//! server on a real socket. [`endpoints`] is the one routing table: the server registers it
+//! and a test checks the OpenAPI document ([`crate::openapi`]) lists exactly it.
 
 use crate::body;
 use crate::config::ServerConfig;
 use crate::error::{ApiError, PROBLEM_JSON};
-use crate::routes::{auth, health, sessions};
-use crate::telemetry::RequestSpan;
+use crate::metrics::{self, Metrics};
+use crate::routes::{auth, health, ops, sessions};
+use crate::telemetry::{self, RequestSpan};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceResponse};
-use actix_web::http::header;
-use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
-use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
+use actix_web::http::{Method, header};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, ResponseError, Route, web};
 use baton_core::Auth;
 use baton_store::Store;
 use std::net::TcpListener;
 use tracing_actix_web::TracingLogger;
 
-/// What handlers share: the use cases and the store (for the readiness probe).
+/// What handlers share: the use cases, the store (for the probes and gauges) and the metrics.
 #[derive(Clone)]
 pub struct AppState {
     /// Baton's use cases, wired to their adapters.
     pub auth: Auth,
-    /// The database, pinged by `/readyz`.
+    /// The database, pinged by `/readyz` and counted by `/metrics`.
     pub store: Store,
+    /// Counters and gauges behind `/metrics`.
+    pub metrics: Metrics,
 }
 
-/// Registers every route, the body limits and the 404 fallback on an app or a test service.
+/// One route of the API. The table is data so that the server and the OpenAPI check read
+/// the same list and cannot drift apart.
+pub struct Endpoint {
+    /// HTTP method.
+    pub method: Method,
+    /// Path pattern as actix and OpenAPI both write it (`/api/v1/auth/sessions/{id}`).
+    pub path: &'static str,
+    /// The handler, as a route without a method guard.
+    handler: fn() -> Route,
+}
+
+fn endpoint(method: Method, path: &'static str, handler: fn() -> Route) -> Endpoint {
+    Endpoint { method, path, handler }
+}
+
+/// Every route Baton serves (SPEC §2), in registration order.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint(Method::POST, "/api/v1/auth/register", || web::route().to(auth::register)),
+        endpoint(Method::POST, "/api/v1/auth/login", || web::route().to(auth::login)),
+        endpoint(Method::POST, "/api/v1/auth/refresh", || web::route().to(auth::refresh)),
+        endpoint(Method::POST, "/api/v1/auth/logout", || web::route().to(auth::logout)),
+        endpoint(Method::GET, "/api/v1/auth/me", || web::route().to(auth::me)),
+        endpoint(Method::GET, "/api/v1/auth/sessions", || web::route().to(sessions::list)),
+        endpoint(Method::DELETE, "/api/v1/auth/sessions/{id}", || {
+            web::route().to(sessions::revoke)
+        }),
+        endpoint(Method::GET, "/healthz", || web::route().to(health::healthz)),
+        endpoint(Method::GET, "/readyz", || web::route().to(health::readyz)),
+        endpoint(Method::GET, "/metrics", || web::route().to(ops::metrics)),
+        endpoint(Method::GET, "/api-docs/openapi.json", || web::route().to(ops::openapi)),
+    ]
+}
+
+/// Registers every route of [`endpoints`], the body limits and the 404 fallback on an app or
+/// a test service. Routes sharing a path share one resource, whose other methods answer 405.
 pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(state)
             .app_data(body::json_config())
             .app_data(body::payload_config())
-            .app_data(body::query_config())
-            .service(
-                web::scope("/api/v1/auth")
-                    .service(resource("/register").route(web::post().to(auth::register)))
-                    .service(resource("/login").route(web::post().to(auth::login)))
-                    .service(resource("/refresh").route(web::post().to(auth::refresh)))
-                    .service(resource("/logout").route(web::post().to(auth::logout)))
-                    .service(resource("/me").route(web::get().to(auth::me)))
-                    .service(resource("/sessions").route(web::get().to(sessions::list)))
-                    .service(resource("/sessions/{id}").route(web::delete().to(sessions::revoke))),
-            )
-            .service(resource("/healthz").route(web::get().to(health::healthz)))
-            .service(resource("/readyz").route(web::get().to(health::readyz)))
-            // A later issue adds `GET /metrics` (Prometheus) and `GET /api-docs/openapi.json`
-            // here, next to the probes.
-            .default_service(web::to(not_found));
+            .app_data(body::query_config());
+        let mut paths: Vec<&'static str> = Vec::new();
+        let endpoints = endpoints();
+        for e in &endpoints {
+            if !paths.contains(&e.path) {
+                paths.push(e.path);
+            }
+        }
+        for path in paths {
+            let routes: Vec<&Endpoint> = endpoints.iter().filter(|e| e.path == path).collect();
+            let allow: Vec<&str> = routes.iter().map(|e| e.method.as_str()).collect();
+            let mut res = resource(path, allow.join(", "));
+            for e in routes {
+                res = res.route((e.handler)().method(e.method.clone()));
+            }
+            cfg.service(res);
+        }
+        cfg.default_service(web::to(not_found));
     }
 }
 
-/// A resource whose unmatched methods answer 405 as problem+json.
-fn resource(path: &str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(method_not_allowed))
+/// A resource whose unmatched methods answer 405 as problem+json, with `Allow: <allow>`.
+fn resource(path: &str, allow: String) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || {
+        let allow = allow.clone();
+        async move { Err::<HttpResponse, _>(ApiError::method_not_allowed().with_allow(allow)) }
+    }))
 }
 
 async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::not_found())
-}
-
-async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::method_not_allowed())
 }
 
 /// Safety net: any error response not already problem+json (produced by actix itself or a
@@ -84,10 +124,12 @@ pub fn problem_safety_net<B: MessageBody + 'static>() -> ErrorHandlers<B> {
     })
 }
 
-/// Threads each worker may run use cases on: the pool's connections shared among workers, so
-/// a blocking call never waits for a connection held by another blocking call.
-pub fn blocking_threads_per_worker(pool_size: u32, workers: usize) -> usize {
-    (pool_size as usize / workers.max(1)).max(1)
+/// Threads each worker may run use cases on: one more than the whole pool, so that even when
+/// every connection is held by this worker's own threads (queries stuck behind a lock, a
+/// stalled database) a thread is left to try a checkout, which then fails after
+/// `database.connect_timeout` with 503 instead of queueing the request without bound.
+pub fn blocking_threads_per_worker(pool_size: u32, _workers: usize) -> usize {
+    pool_size as usize + 1
 }
 
 /// Builds the HTTP server on an already bound listener (port 0 works: tests read the port
@@ -107,7 +149,9 @@ pub fn server(
     let server = HttpServer::new(move || {
         App::new()
             .wrap(problem_safety_net())
+            .wrap(from_fn(telemetry::request_id_header))
             .wrap(TracingLogger::<RequestSpan>::new())
+            .wrap(from_fn(metrics::track))
             .configure(configure(data.clone()))
     })
     .workers(workers)

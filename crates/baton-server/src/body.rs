@@ -93,9 +93,56 @@ fn declares_json(req: &HttpRequest) -> bool {
     }
 }
 
-/// A JSON body that may be absent: an empty body gives `None`, anything else must be JSON
-/// of type `T` with a JSON content type. For endpoints whose body is optional (refresh,
-/// logout), so that clients may send no body at all.
+/// Reads the body (bounded by [`payload_config`]) and maps read failures.
+async fn read(
+    body: impl Future<Output = Result<web::Bytes, actix_web::Error>>,
+) -> Result<web::Bytes, ApiError> {
+    body.await.map_err(|e| match e.as_error::<PayloadError>() {
+        Some(p) => payload_error(p),
+        None => {
+            ApiError::invalid_input("request body could not be read").with_reason(e.to_string())
+        }
+    })
+}
+
+/// Parses a body that must be a JSON object. serde would also fill a struct from a JSON
+/// array (`["a@b.co", "pw"]`), which no client means and the OpenAPI document does not allow.
+pub fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') | None => serde_json::from_slice(bytes)
+            .map_err(|e| ApiError::invalid_input(describe_json_error(&e))),
+        // Not an object: say why, syntax errors first.
+        Some(_) => Err(match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+            Err(e) => ApiError::invalid_input(describe_json_error(&e)),
+            Ok(_) => ApiError::invalid_input("request body must be a JSON object"),
+        }),
+    }
+}
+
+/// A required JSON object body of type `T` with a JSON content type (register, login).
+/// Like `web::Json`, within the same limits and errors, but refusing non-object JSON.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = declares_json(req);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = read(body).await?;
+            if !is_json {
+                return Err(ApiError::unsupported_media_type());
+            }
+            parse_object(&bytes).map(JsonBody)
+        })
+    }
+}
+
+/// A JSON body that may be absent: an empty body or `null` gives `None`, anything else must
+/// be a JSON object of type `T` with a JSON content type. For endpoints whose body is
+/// optional (refresh, logout), so that clients may send no body at all.
 pub struct OptionalJson<T>(pub Option<T>);
 
 impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
@@ -106,20 +153,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
         let is_json = declares_json(req);
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
-                Some(p) => payload_error(p),
-                None => ApiError::invalid_input("request body could not be read")
-                    .with_reason(e.to_string()),
-            })?;
+            let bytes = read(body).await?;
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 return Ok(OptionalJson(None));
             }
             if !is_json {
                 return Err(ApiError::unsupported_media_type());
             }
-            serde_json::from_slice(&bytes)
-                .map(|v| OptionalJson(Some(v)))
-                .map_err(|e| ApiError::invalid_input(describe_json_error(&e)))
+            // `null` is an absent body too: the documented body is "an object, or null".
+            if bytes.trim_ascii() == b"null" {
+                return Ok(OptionalJson(None));
+            }
+            parse_object(&bytes).map(|v| OptionalJson(Some(v)))
         })
     }
 }
@@ -147,6 +192,20 @@ mod tests {
         assert!(d.contains("wrong type"), "{d}");
         let d = describe(r#"{"email": "a@b.co", "password": ["hunter2hunter2"]}"#);
         assert!(!d.contains("hunter2"), "{d}");
+    }
+
+    #[test]
+    fn bodies_must_be_json_objects() {
+        let ok: Login = parse_object(br#" {"email": "a@b.co", "password": "pw"}"#).unwrap();
+        assert_eq!(ok.email, "a@b.co");
+        for body in [&br#"["a@b.co", "pw"]"#[..], b"null", b"\"x\"", b"5"] {
+            let e = parse_object::<Login>(body).unwrap_err();
+            assert_eq!(e.detail(), "request body must be a JSON object");
+        }
+        let e = parse_object::<Login>(b"[nope").unwrap_err();
+        assert!(e.detail().starts_with("request body is not valid JSON"), "{}", e.detail());
+        let e = parse_object::<Login>(b"  ").unwrap_err();
+        assert_eq!(e.detail(), "request body is empty or truncated JSON");
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! The command line: `baton [serve|migrate|purge]`.
+//! The command line: `baton [serve|migrate|purge|user ...|config]`.
 //!
-//! Global options choose the configuration; each subcommand is one operator task. New
-//! subcommands (`user ...`, `config`) slot into [`Command`] and [`crate::commands`].
+//! Global options choose the configuration; each subcommand is one operator task, carried out
+//! by [`crate::commands`]. Passwords are never arguments (they would land in shell history
+//! and `ps`): `user create` reads them from a prompt or stdin.
 
 use crate::config::{DEFAULT_PROFILE, Source};
 use clap::{Parser, Subcommand};
@@ -33,6 +34,42 @@ pub enum Command {
     Migrate,
     /// Delete expired sessions and long-revoked ones, then exit.
     Purge,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Print the effective configuration (secrets redacted) and where each value came from.
+    Config,
+}
+
+/// `baton user ...`: account administration on the configured database.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum UserCommand {
+    /// Create an account (password from a prompt or stdin, never an argument).
+    ///
+    /// The password is read from a prompt (twice, not echoed) when stdin is a terminal, else
+    /// as one line from stdin: `printf '%s\n' "$PW" | baton user create --email ...`.
+    Create {
+        /// Login address of the new account.
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Disable an account and revoke all its sessions at once.
+    ///
+    /// Logins, refreshes and access tokens of the account are refused from now on.
+    Disable {
+        /// Login address of the account.
+        email: String,
+    },
+    /// Enable a disabled account again.
+    ///
+    /// Sessions revoked by `disable` stay revoked: the user logs in anew.
+    Enable {
+        /// Login address of the account.
+        email: String,
+    },
 }
 
 impl Cli {
@@ -64,5 +101,23 @@ mod tests {
         let cli = Cli::try_parse_from(["baton", "purge", "--profile", "dev"]).unwrap();
         assert_eq!(cli.subcommand(), Command::Purge);
         assert_eq!(cli.profile, "dev");
+    }
+
+    #[test]
+    fn user_commands_parse_and_take_no_password_argument() {
+        let cli = Cli::try_parse_from(["baton", "user", "create", "--email", "a@b.co"]).unwrap();
+        let expected = UserCommand::Create { email: "a@b.co".into(), name: None };
+        assert_eq!(cli.subcommand(), Command::User(expected));
+        let cli = Cli::try_parse_from(["baton", "user", "disable", "a@b.co"]).unwrap();
+        assert_eq!(
+            cli.subcommand(),
+            Command::User(UserCommand::Disable { email: "a@b.co".into() })
+        );
+        let with_password =
+            ["baton", "user", "create", "--email", "a@b.co", "--password", "hunter22"];
+        assert!(Cli::try_parse_from(with_password).is_err());
+        assert!(Cli::try_parse_from(["baton", "user", "create"]).is_err(), "email required");
+        let cli = Cli::try_parse_from(["baton", "config"]).unwrap();
+        assert_eq!(cli.subcommand(), Command::Config);
     }
 }

@@ -8,34 +8,41 @@ use baton_core::{IssuedTokens, LogoutScope, SessionSummary, User};
 use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 /// `POST /api/v1/auth/register`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct RegisterRequest {
-    /// Login address.
+    /// Login address; trimmed and lower-cased, at most 254 bytes.
+    #[schema(example = "ada@example.com", max_length = 254, format = Email)]
     pub email: String,
-    /// Chosen password (8 to 72 bytes).
+    /// Chosen password: 8 to 72 bytes (longer is refused, never truncated).
+    #[schema(example = "correct horse battery", min_length = 8, max_length = 72, format = Password)]
     pub password: String,
-    /// Optional display name.
+    /// Optional display name, at most 100 characters, no control characters.
     #[serde(default)]
+    #[schema(example = "Ada", max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub name: Option<String>,
 }
 
 /// `POST /api/v1/auth/login`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
     /// Login address.
+    #[schema(example = "ada@example.com")]
     pub email: String,
     /// Password attempt.
+    #[schema(example = "correct horse battery", format = Password)]
     pub password: String,
 }
 
 /// Body of refresh and logout: a refresh token, optional.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 pub struct RefreshTokenBody {
     /// The refresh token; blank counts as absent.
     #[serde(default)]
+    #[schema(example = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImRlZmF1bHQifQ...")]
     pub refresh_token: Option<String>,
 }
 
@@ -47,7 +54,7 @@ impl RefreshTokenBody {
 }
 
 /// `?scope=` of logout.
-#[derive(Deserialize, Default, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Deserialize, Default, Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// The caller's session (default).
@@ -70,21 +77,24 @@ impl From<Scope> for LogoutScope {
 }
 
 /// The logout query string.
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogoutQuery {
-    /// Which sessions to end.
+    /// Which sessions to end: `local` (the caller's, default), `global` (all) or `others`.
     #[serde(default)]
     pub scope: Scope,
 }
 
 /// A user as clients see it (no hash, no lockout state).
-#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+#[derive(Serialize, Debug, Clone, PartialEq, Eq, ToSchema)]
+#[schema(as = User)]
 pub struct UserResponse {
     /// User id (the `sub` of its tokens).
     pub id: Uuid,
     /// Normalised email.
     pub email: String,
     /// Display name or `null`.
+    #[schema(required = true)]
     pub name: Option<String>,
     /// Registration time.
     #[serde(serialize_with = "rfc3339")]
@@ -107,13 +117,15 @@ impl From<&User> for UserResponse {
 }
 
 /// The token response of login, register and refresh.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct TokenResponse {
     /// Signed access token.
     pub access_token: String,
     /// Always `Bearer`.
+    #[schema(value_type = String, example = "Bearer")]
     pub token_type: &'static str,
     /// Seconds until the access token expires.
+    #[schema(example = 900)]
     pub expires_in: i64,
     /// When the access token expires.
     #[serde(serialize_with = "rfc3339")]
@@ -142,7 +154,8 @@ impl From<IssuedTokens> for TokenResponse {
 }
 
 /// One entry of the sessions list.
-#[derive(Serialize, Debug)]
+#[derive(Serialize, Debug, ToSchema)]
+#[schema(as = Session)]
 pub struct SessionResponse {
     /// Session id, for `DELETE /api/v1/auth/sessions/{id}`.
     pub id: Uuid,
@@ -156,6 +169,7 @@ pub struct SessionResponse {
     #[serde(serialize_with = "rfc3339")]
     pub expires_at: OffsetDateTime,
     /// Device description, if the client sent one.
+    #[schema(required = true)]
     pub user_agent: Option<String>,
     /// Whether this is the session of the access token that asked.
     pub current: bool,
@@ -175,9 +189,11 @@ impl From<SessionSummary> for SessionResponse {
 }
 
 /// Body of `/healthz` and `/readyz`.
-#[derive(Serialize, Debug)]
+#[derive(Serialize, Debug, ToSchema)]
+#[schema(as = Health)]
 pub struct HealthResponse {
     /// `ok`.
+    #[schema(value_type = String, example = "ok")]
     pub status: &'static str,
 }
 

@@ -31,16 +31,34 @@ pub struct ApiError {
     reason: Option<String>,
     retry_after: Option<u64>,
     challenge: Option<&'static str>,
+    allow: Option<Box<str>>,
 }
 
-/// The RFC 9457 body.
-#[derive(Serialize)]
-struct Problem<'a> {
+/// The RFC 9457 body of every error; also its schema in the OpenAPI document.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "type": "about:blank", "title": "Unauthorized", "status": 401,
+    "detail": "the token is invalid", "code": "invalid_token"
+}))]
+pub struct Problem<'a> {
+    /// Always `about:blank`: the status and `code` say what happened.
     #[serde(rename = "type")]
+    #[schema(value_type = String)]
     kind: &'static str,
+    /// The HTTP reason phrase of `status`.
+    #[schema(value_type = String)]
     title: &'static str,
+    /// The HTTP status code.
     status: u16,
+    /// A human-readable explanation, safe to show (it never says which credential failed).
+    #[schema(value_type = String)]
     detail: &'a str,
+    /// Stable machine-readable code: `invalid_input`, `email_taken`, `invalid_credentials`,
+    /// `account_disabled`, `locked_out`, `missing_token`, `invalid_token`, `token_expired`,
+    /// `session_revoked`, `token_reused`, `session_not_found`, `not_found`,
+    /// `method_not_allowed`, `payload_too_large`, `unsupported_media_type`,
+    /// `service_unavailable` or `internal`.
+    #[schema(value_type = String)]
     code: &'static str,
 }
 
@@ -58,6 +76,7 @@ impl ApiError {
             reason: None,
             retry_after: None,
             challenge: None,
+            allow: None,
         }
     }
 
@@ -146,6 +165,13 @@ impl ApiError {
     /// Known route, wrong method.
     pub fn method_not_allowed() -> Self {
         Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed here")
+    }
+
+    /// Adds the `Allow` header of a 405 (RFC 9110 §15.5.6 requires it): the methods the
+    /// resource does take, e.g. `GET` or `POST`.
+    pub fn with_allow(mut self, methods: impl Into<String>) -> Self {
+        self.allow = Some(methods.into().into_boxed_str());
+        self
     }
 
     /// Body over the size limit.
@@ -284,6 +310,9 @@ impl ResponseError for ApiError {
         }
         if let Some(challenge) = self.challenge {
             res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge)));
+        }
+        if let Some(allow) = self.allow.as_deref().and_then(|a| HeaderValue::from_str(a).ok()) {
+            res.insert_header((header::ALLOW, allow));
         }
         res.body(serde_json::to_vec(&body).unwrap_or_default())
     }

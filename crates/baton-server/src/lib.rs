@@ -18,6 +18,8 @@ pub mod duration;
 pub mod error;
 pub mod extract;
 pub mod hasher;
+pub mod metrics;
+pub mod openapi;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

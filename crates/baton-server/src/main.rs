@@ -16,11 +16,22 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    telemetry::init(&config.log);
-    let result = match cli.subcommand() {
-        Command::Serve => commands::serve(config, &source),
-        Command::Migrate => commands::migrate(&config),
-        Command::Purge => commands::purge(&config),
+    let command = cli.subcommand();
+    let mut log = config.log.clone();
+    if command != Command::Serve {
+        // One-shot commands keep stderr for their one error line; RUST_LOG still overrides.
+        log.level = "off".into();
+    }
+    telemetry::init(&log);
+    let result: Result<(), commands::CommandError> = match &command {
+        Command::Serve => commands::serve(config, &source).map_err(Into::into),
+        Command::Migrate => commands::migrate(&config).map_err(Into::into),
+        Command::Purge => commands::purge(&config).map_err(Into::into),
+        Command::User(user) => commands::user(&config, user),
+        Command::Config => {
+            commands::show_config(&config, &source);
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

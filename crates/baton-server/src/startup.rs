@@ -3,6 +3,7 @@
 use crate::app::{self, AppState};
 use crate::config::Config;
 use crate::hasher::BcryptHasher;
+use crate::metrics::Metrics;
 use actix_web::dev::{Server, ServerHandle};
 use baton_core::{Auth, HashError, Ports, StoreError, SystemClock, SystemRandom};
 use baton_jwt::{HmacIssuer, JwtConfig, KeyError, SigningKey};
@@ -79,12 +80,12 @@ pub fn auth(config: &Config, store: &Store) -> Result<Auth, StartupError> {
     Ok(Auth::new(ports, config.policy()))
 }
 
-/// Opens the store (creating and migrating the database) and wires the core. Blocks: run it
-/// before the async runtime starts serving or on a blocking thread.
+/// Opens the store (creating and migrating the database), wires the core and starts fresh
+/// metrics. Blocks: run it before the async runtime starts serving or on a blocking thread.
 pub fn state(config: &Config) -> Result<AppState, StartupError> {
     let store = Store::connect(&store_config(config))?;
     let auth = auth(config, &store)?;
-    Ok(AppState { auth, store })
+    Ok(AppState { auth, store, metrics: Metrics::new() })
 }
 
 /// A bound, not yet running HTTP server and the port it got.

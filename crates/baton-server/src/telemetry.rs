@@ -3,12 +3,18 @@
 //! Every request runs in a span carrying its request id, so every line logged while serving
 //! it (including the core's, see [`crate::blocking`]) names the request. The span records
 //! method, path, status, error code and latency; never headers, bodies or query strings, so
-//! tokens and passwords cannot reach the log.
+//! tokens and passwords cannot reach the log. The id is also sent back as `X-Request-Id`, so a
+//! client's report can be matched with the server's lines.
+//!
+//! Lines from outside any request (start-up, the periodic purge, actix's connection-level
+//! trace output) have no request id: there is none to give.
 
 use crate::config::{LogConfig, LogFormat};
 use crate::error::ApiError;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -81,4 +87,20 @@ impl RootSpanBuilder for RequestSpan {
             }
         });
     }
+}
+
+/// Response header carrying the request id.
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Middleware (inside the tracing logger) copying the request id into `X-Request-Id`.
+pub async fn request_id_header(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let id = req.extensions().get::<RequestId>().map(ToString::to_string);
+    let mut res = next.call(req).await?;
+    if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        res.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    Ok(res)
 }

@@ -3,8 +3,8 @@
 //! `BATON_*` environment variables (`__` between levels, e.g. `BATON_SERVER__PORT`).
 
 use super::Config;
-use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use figment::{Figment, Metadata, Profile, Provider};
 use std::path::{Path, PathBuf};
 
 /// Profile used when `BATON_PROFILE` is unset: production rules apply unless asked otherwise.
@@ -39,30 +39,108 @@ impl Source {
         self.files().into_iter().filter(|p| p.is_file()).collect()
     }
 
-    /// Every layer merged, not yet extracted or validated.
+    /// Every layer merged, not yet extracted or validated. Each layer's metadata names it
+    /// (see [`Origin`]), so errors and `baton config` can say where a value came from.
     pub fn figment(&self) -> Figment {
-        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        let defaults = Serialized::defaults(Config::default());
+        let mut figment = Figment::from(Named::new(defaults, Metadata::named(DEFAULTS_NAME)));
         // A missing file is no error (every key has a default); one that exists but cannot
         // be read or parsed is.
         for file in self.existing_files() {
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment =
-            figment.merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into())).merge(
-                Env::prefixed("BATON_")
-                    .filter(|key| {
-                        !key.as_str().eq_ignore_ascii_case(&RAW_SECRET_VAR["BATON_".len()..])
-                    })
-                    .filter(|key| {
-                        let key = key.as_str().to_ascii_lowercase();
-                        SECTIONS.iter().any(|s| key.starts_with(&format!("{s}__")))
-                    })
-                    .split("__"),
-            );
+        let database_url = Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into());
+        let prefixed = Env::prefixed("BATON_")
+            .filter(|key| !key.as_str().eq_ignore_ascii_case(&RAW_SECRET_VAR["BATON_".len()..]))
+            .filter(|key| {
+                let key = key.as_str().to_ascii_lowercase();
+                SECTIONS.iter().any(|s| key.starts_with(&format!("{s}__")))
+            })
+            .split("__");
+        // Errors name the key and, for `BATON_*`, the variable that set it.
+        let prefixed_metadata = Metadata::named(ENV_PREFIXED).interpolater(|_: &Profile, path| {
+            format!("{} ({})", path.join("."), env_var_name(path))
+        });
+        figment = figment
+            .merge(Named::new(database_url, Metadata::named(ENV_DATABASE_URL)))
+            .merge(Named::new(prefixed, prefixed_metadata));
         if let Some(secret) = std::env::var(RAW_SECRET_VAR).ok().filter(|s| !s.is_empty()) {
-            figment = figment.merge(Serialized::default("jwt.secret", secret));
+            let secret = Serialized::default("jwt.secret", secret);
+            figment = figment.merge(Named::new(secret, Metadata::named(ENV_SECRET)));
         }
         figment
+    }
+}
+
+/// Metadata name of the built-in defaults layer.
+const DEFAULTS_NAME: &str = "built-in defaults";
+/// Metadata name of the `BATON_*` layer.
+const ENV_PREFIXED: &str = "BATON_* environment variables";
+/// Metadata name of the `DATABASE_URL` layer.
+const ENV_DATABASE_URL: &str = "environment variable DATABASE_URL";
+/// Metadata name of the raw `BATON_JWT__SECRET` layer.
+const ENV_SECRET: &str = "environment variable BATON_JWT__SECRET";
+
+/// The `BATON_...` variable that sets the key at `path`, e.g. `BATON_SERVER__PORT`.
+pub fn env_var_name(path: &[&str]) -> String {
+    format!("BATON_{}", path.join("__").to_ascii_uppercase())
+}
+
+/// A provider with its metadata replaced, to name layers figment would describe vaguely
+/// (a Rust type name for the defaults, `SERVER.PORT` for `BATON_SERVER__PORT`).
+struct Named<P> {
+    inner: P,
+    metadata: Metadata,
+}
+
+impl<P: Provider> Named<P> {
+    fn new(inner: P, metadata: Metadata) -> Self {
+        Self { inner, metadata }
+    }
+}
+
+impl<P: Provider> Provider for Named<P> {
+    fn metadata(&self) -> Metadata {
+        self.metadata.clone()
+    }
+
+    fn data(&self) -> Result<figment::value::Map<Profile, figment::value::Dict>, figment::Error> {
+        self.inner.data()
+    }
+}
+
+/// Where a configuration value came from, for `baton config`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Nobody set it: the built-in default.
+    Default,
+    /// A TOML file.
+    File(PathBuf),
+    /// An environment variable, named.
+    Env(String),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Default => f.write_str("default"),
+            Origin::File(path) => write!(f, "{}", path.display()),
+            Origin::Env(var) => write!(f, "env {var}"),
+        }
+    }
+}
+
+/// Where the value of `key` (dotted, e.g. `server.port`) in `figment` came from.
+pub fn origin(figment: &Figment, key: &str) -> Origin {
+    let Some(metadata) = figment.find_metadata(key) else {
+        return Origin::Default; // an optional key nobody set
+    };
+    match (&metadata.source, metadata.name.as_ref()) {
+        (Some(figment::Source::File(path)), _) => Origin::File(path.clone()),
+        (_, ENV_PREFIXED) => Origin::Env(env_var_name(&key.split('.').collect::<Vec<_>>())),
+        (_, ENV_DATABASE_URL) => Origin::Env("DATABASE_URL".into()),
+        (_, ENV_SECRET) => Origin::Env(RAW_SECRET_VAR.into()),
+        _ => Origin::Default,
     }
 }
 

@@ -4,6 +4,7 @@
 //! Layering lives in [`load`], the start-up checks in [`validate`]. Every key has a built-in
 //! default except the JWT secret, which must come from a file or the environment.
 
+mod explain;
 mod load;
 mod validate;
 
@@ -16,7 +17,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
 
-pub use load::{ConfigError, DEFAULT_PROFILE, Source, default_dir, load};
+pub use explain::{Entry, REDACTED, explain, redact_url, render_entries};
+pub use load::{
+    ConfigError, DEFAULT_PROFILE, Origin, Source, default_dir, env_var_name, load, origin,
+};
 pub use validate::{DEV_PROFILE, DEV_SECRET_MARKER, MIN_SECRET_BYTES};
 
 /// A secret string (JWT key material). `Debug` and `Serialize` never show it, so printing or

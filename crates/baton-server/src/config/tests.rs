@@ -233,3 +233,39 @@ fn secrets_never_show_in_debug_or_serialized_config() {
         Ok(())
     });
 }
+
+#[test]
+fn baton_config_names_the_origin_of_every_value_and_redacts_secrets() {
+    jail(|jail| {
+        jail.create_file("config/default.toml", "[server]\nport = 9000")?;
+        jail.create_file("config/prod.toml", "[tokens]\naccess_ttl = \"5m\"")?;
+        jail.set_env("BATON_JWT__SECRET", SECRET);
+        jail.set_env("BATON_LOGIN__MAX_FAILED_LOGINS", "3");
+        jail.set_env("DATABASE_URL", "postgres://baton:pg-password@db/baton");
+        let source = source("prod");
+        let entries = explain(&source, &load(&source).unwrap());
+        let find = |key: &str| entries.iter().find(|e| e.key == key).unwrap().clone();
+        assert_eq!(find("server.port").value, "9000");
+        assert_eq!(find("server.port").origin, Origin::File("config/default.toml".into()));
+        assert_eq!(find("tokens.access_ttl").value, "\"5m\"");
+        assert_eq!(find("tokens.access_ttl").origin, Origin::File("config/prod.toml".into()));
+        assert_eq!(find("server.host").origin, Origin::Default);
+        assert_eq!(find("server.workers").value, "unset");
+        let secret = find("jwt.secret");
+        assert_eq!(
+            (secret.value.as_str(), secret.origin),
+            ("\"<redacted>\"", env("BATON_JWT__SECRET"))
+        );
+        assert_eq!(find("login.max_failed_logins").origin, env("BATON_LOGIN__MAX_FAILED_LOGINS"));
+        let url = find("database.url");
+        assert_eq!(url.value, "\"postgres://baton:<redacted>@db/baton\"");
+        assert_eq!(url.origin, env("DATABASE_URL"));
+        let text = render_entries(&entries);
+        assert!(!text.contains(SECRET) && !text.contains("pg-password"), "{text}");
+        Ok(())
+    });
+}
+
+fn env(var: &str) -> Origin {
+    Origin::Env(var.to_owned())
+}

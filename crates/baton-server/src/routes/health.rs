@@ -4,16 +4,32 @@ use crate::app::AppState;
 use crate::blocking;
 use crate::dto::HealthResponse;
 use crate::error::ApiError;
+use crate::openapi::Unavailable;
 use actix_web::{HttpResponse, web};
 
 /// `GET /healthz`: the process is up and serving (no database access, so a database outage
 /// does not get the process restarted).
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses((status = 200, description = "The process is up.", body = HealthResponse))
+)]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(HealthResponse { status: "ok" })
 }
 
 /// `GET /readyz`: 200 when the database answers a query now, 503 otherwise, so a load
 /// balancer sends traffic only to instances that can serve it.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The database answers.", body = HealthResponse),
+        Unavailable,
+    )
+)]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     blocking::run(move || {

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod health;
+pub mod ops;
 pub mod sessions;
 
 use actix_web::http::StatusCode;

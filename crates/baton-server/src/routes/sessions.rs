@@ -6,6 +6,7 @@ use crate::blocking;
 use crate::dto::SessionResponse;
 use crate::error::ApiError;
 use crate::extract::BearerToken;
+use crate::openapi::{BearerRejected, Unavailable};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use baton_core::AuthError;
@@ -13,6 +14,18 @@ use uuid::Uuid;
 
 /// `GET /api/v1/auth/sessions`: the caller's active sessions, most recently used first, the
 /// one of the presented token marked `current`. The body is a JSON array.
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/sessions",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's active sessions.", body = Vec<SessionResponse>,
+         headers(("Cache-Control" = String, description = "`no-store`"))),
+        BearerRejected,
+        Unavailable,
+    )
+)]
 pub async fn list(
     state: web::Data<AppState>,
     bearer: BearerToken,
@@ -29,6 +42,22 @@ pub async fn list(
 
 /// `DELETE /api/v1/auth/sessions/{id}`: ends one of the caller's active sessions (204). Any
 /// other id, malformed ones included, is 404 — after authentication, so ids cannot be probed.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/auth/sessions/{id}",
+    tag = "auth",
+    params(("id" = String, Path, description = "A session id from the sessions list.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "The session is ended.",
+         headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 404, description = "Not an active session of the caller \
+         (`session_not_found`).",
+         body = crate::error::Problem, content_type = "application/problem+json"),
+        BearerRejected,
+        Unavailable,
+    )
+)]
 pub async fn revoke(
     state: web::Data<AppState>,
     bearer: BearerToken,

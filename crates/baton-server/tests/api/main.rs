@@ -4,13 +4,18 @@
 //! PostgreSQL needs a server: run under `scripts/with-postgres.sh`, which exports
 //! `TEST_DATABASE_URL`. One test binary keeps linking fast.
 
+mod binary;
 mod helpers;
 
 mod bad_input;
+mod cli;
 mod health;
 mod login;
 mod logout;
+mod logs;
 mod me;
+mod metrics;
+mod openapi;
 mod process;
 mod refresh;
 mod register;

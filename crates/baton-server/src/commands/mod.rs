@@ -1,10 +1,35 @@
 //! What each subcommand does. Errors come back as one line for stderr.
+//!
+//! `serve`, `migrate` and `purge` live here; account administration in [`user`], the
+//! configuration report in [`show_config`].
+
+mod show_config;
+mod user;
+
+pub use show_config::show_config;
+pub use user::user;
 
 use crate::config::{Config, Source};
+use crate::metrics::Metrics;
 use crate::startup::{self, Application, StartupError};
 use baton_core::Auth;
 use baton_store::Store;
 use std::time::Duration;
+
+/// Why a command failed: start-up trouble, or the task itself; one line for stderr.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// The database, keys or hasher could not be set up.
+    #[error(transparent)]
+    Startup(#[from] StartupError),
+    /// The task could not be done, said for an operator (e.g. "no user with email ...").
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// How often `baton serve` folds recorded latencies into the histograms, bounding memory
+/// between scrapes.
+const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 
 /// `baton serve`: migrate, bind, serve until SIGTERM or ctrl-c, then drain and return.
 pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
@@ -23,6 +48,7 @@ pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
             "baton listening"
         );
         spawn_purge(state.auth.clone(), config.purge.interval);
+        spawn_metrics_upkeep(state.metrics.clone());
         let handle = app.handle();
         actix_web::rt::spawn(async move {
             shutdown_signal().await;
@@ -81,6 +107,17 @@ fn spawn_purge(auth: Auth, every: Duration) {
                 Ok(Err(e)) => tracing::warn!(error = %e, "periodic purge failed"),
                 Err(e) => tracing::error!(error = %e, "periodic purge task failed"),
             }
+        }
+    });
+}
+
+/// Keeps the metrics' histograms drained while the server runs.
+fn spawn_metrics_upkeep(metrics: Metrics) {
+    actix_web::rt::spawn(async move {
+        let mut ticker = actix_web::rt::time::interval(METRICS_UPKEEP);
+        loop {
+            ticker.tick().await;
+            metrics.run_upkeep();
         }
     });
 }

@@ -1,0 +1,90 @@
+//! `baton user create|disable|enable`: account administration from the command line.
+//!
+//! The use cases are the core's (`Auth::create_user`, `Auth::set_account_disabled`), so the
+//! same rules hold as over HTTP: email and password checks, bcrypt at the configured cost,
+//! and disabling revokes every session of the account at once.
+
+use super::CommandError;
+use crate::cli::UserCommand;
+use crate::config::Config;
+use crate::startup;
+use baton_core::{Auth, AuthError};
+use baton_store::Store;
+use std::io::{BufRead, IsTerminal};
+
+/// Runs one `baton user` subcommand and prints what it did on stdout.
+pub fn user(config: &Config, command: &UserCommand) -> Result<(), CommandError> {
+    // Read the password before touching the database: bad input fails fast and cheaply.
+    let password = match command {
+        UserCommand::Create { .. } => Some(read_password()?),
+        _ => None,
+    };
+    let store =
+        Store::connect(&startup::store_config(config)).map_err(startup::StartupError::from)?;
+    let auth = startup::auth(config, &store)?;
+    match (command, password) {
+        (UserCommand::Create { email, name }, Some(password)) => {
+            let user = auth
+                .create_user(email, password, name.as_deref())
+                .map_err(|e| explain(e, email))?;
+            println!("created user {} <{}>", user.id, user.email);
+        }
+        (UserCommand::Disable { email }, _) => {
+            let user = set_disabled(&auth, email, true)?;
+            println!("disabled user {} <{}>; its sessions are revoked", user.id, user.email);
+        }
+        (UserCommand::Enable { email }, _) => {
+            let user = set_disabled(&auth, email, false)?;
+            println!("enabled user {} <{}>", user.id, user.email);
+        }
+        (UserCommand::Create { .. }, None) => unreachable!("the password was read above"),
+    }
+    Ok(())
+}
+
+fn set_disabled(
+    auth: &Auth,
+    email: &str,
+    disabled: bool,
+) -> Result<baton_core::User, CommandError> {
+    auth.set_account_disabled(email, disabled).map_err(|e| explain(e, email))
+}
+
+/// The password for `user create`: prompted twice without echo on a terminal, else the first
+/// line of stdin (without its line ending). Never an argument, so never in `ps` or history.
+fn read_password() -> Result<String, CommandError> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        let failed = |e: std::io::Error| CommandError::Failed(format!("cannot read password: {e}"));
+        let first = rpassword::prompt_password("Password: ").map_err(failed)?;
+        let again = rpassword::prompt_password("Repeat password: ").map_err(failed)?;
+        if first != again {
+            return Err(CommandError::Failed("the two passwords differ".into()));
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CommandError::Failed(format!("cannot read password from stdin: {e}")))?;
+    let password = line.strip_suffix('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    match password.unwrap_or(&line) {
+        "" => Err(CommandError::Failed(
+            "no password on stdin: pipe it as one line, e.g. printf '%s\\n' \"$PASSWORD\" | \
+             baton user create --email ..."
+                .into(),
+        )),
+        password => Ok(password.to_owned()),
+    }
+}
+
+/// One operator-friendly line for a failed account command.
+fn explain(err: AuthError, email: &str) -> CommandError {
+    CommandError::Failed(match err {
+        AuthError::UserNotFound => format!("no user with email {email:?}"),
+        AuthError::EmailTaken => format!("a user with email {email:?} already exists"),
+        AuthError::InvalidInput(e) => format!("invalid input: {e}"),
+        other => other.to_string(),
+    })
+}

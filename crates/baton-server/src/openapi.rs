@@ -1,0 +1,168 @@
+//! The OpenAPI 3 document of `GET /api-docs/openapi.json`, generated from the handlers'
+//! `#[utoipa::path]` attributes and the DTOs' schemas, so it describes the code that runs.
+//!
+//! The error answers every route shares (problem+json bodies, `WWW-Authenticate`,
+//! `Retry-After`) are written once here as [`IntoResponses`] groups. A test checks the
+//! document lists exactly the routes of [`crate::app::endpoints`].
+
+use crate::dto::Scope;
+use crate::error::Problem;
+use crate::routes::{auth, health, ops, sessions};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, Type};
+use utoipa::{IntoResponses, Modify, OpenApi};
+
+/// Name of the bearer security scheme in the document.
+pub const BEARER: &str = "bearer";
+
+/// Baton's API description; `ApiDoc::openapi()` builds it.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Baton",
+        description = "Refresh-token authentication: short-lived access tokens, rotating \
+                       refresh tokens with reuse detection. Errors are RFC 9457 \
+                       `application/problem+json` with a stable `code`."
+    ),
+    paths(
+        auth::register,
+        auth::login,
+        auth::refresh,
+        auth::logout,
+        auth::me,
+        sessions::list,
+        sessions::revoke,
+        health::healthz,
+        health::readyz,
+        ops::metrics,
+        ops::openapi,
+    ),
+    components(schemas(Problem, Scope)),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "auth", description = "Accounts, tokens and sessions"),
+        (name = "operations", description = "Probes, metrics and this document"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as served: built once, then shared.
+pub fn document_json() -> &'static str {
+    static JSON: OnceLock<String> = OnceLock::new();
+    JSON.get_or_init(|| {
+        let mut doc = ApiDoc::openapi();
+        doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+        doc.to_json().expect("the OpenAPI document serializes")
+    })
+}
+
+/// Adds the `bearer` HTTP scheme (JWT access tokens) that protected routes name.
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("JWT")
+            .description(Some("An access token (a refresh token only on /auth/refresh)."))
+            .build();
+        components.add_security_scheme(BEARER, SecurityScheme::Http(scheme));
+    }
+}
+
+/// A problem+json response with `description`.
+fn problem(description: &str) -> ResponseBuilder {
+    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+    ResponseBuilder::new().description(description).content(crate::error::PROBLEM_JSON, content)
+}
+
+/// A response header holding an integer or a string.
+fn header(kind: Type, description: &str) -> utoipa::openapi::header::Header {
+    let schema = utoipa::openapi::ObjectBuilder::new().schema_type(kind).build();
+    HeaderBuilder::new().schema(Some(schema)).description(Some(description)).build()
+}
+
+fn map(items: Vec<(&str, ResponseBuilder)>) -> BTreeMap<String, RefOr<Response>> {
+    items.into_iter().map(|(status, r)| (status.to_owned(), RefOr::T(r.build()))).collect()
+}
+
+/// Errors of routes reading a JSON body: 413 and 415 (400 is route-specific).
+pub struct BodyErrors;
+
+impl IntoResponses for BodyErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        map(vec![
+            ("413", problem("Request body over 16 KiB (`payload_too_large`).")),
+            ("415", problem("Body is not JSON (`unsupported_media_type`).")),
+        ])
+    }
+}
+
+/// 503 `service_unavailable` with `Retry-After`, for every route that needs the database.
+pub struct Unavailable;
+
+impl IntoResponses for Unavailable {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let retry = header(Type::Integer, "Seconds to wait before retrying.");
+        map(vec![(
+            "503",
+            problem("The database did not answer in time (`service_unavailable`); retry later.")
+                .header("Retry-After", retry),
+        )])
+    }
+}
+
+/// 401 of bearer-protected routes, with the RFC 6750 challenge.
+pub struct BearerRejected;
+
+impl IntoResponses for BearerRejected {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let challenge = header(
+            Type::String,
+            "`Bearer realm=\"baton\"` when no token was given, \
+             `Bearer error=\"invalid_token\"` when it was refused.",
+        );
+        map(vec![(
+            "401",
+            problem(
+                "No usable access token: `missing_token`, `invalid_token`, `token_expired`, \
+                 `session_revoked` or `account_disabled`.",
+            )
+            .header("WWW-Authenticate", challenge),
+        )])
+    }
+}
+
+/// 429 `locked_out` with `Retry-After`.
+pub struct LockedOut;
+
+impl IntoResponses for LockedOut {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let retry = header(Type::Integer, "Seconds until the lock lifts.");
+        map(vec![(
+            "429",
+            problem("Too many failed logins: the account is locked (`locked_out`).")
+                .header("Retry-After", retry),
+        )])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_is_openapi_3_with_the_bearer_scheme() {
+        let doc: serde_json::Value = serde_json::from_str(document_json()).unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
+        assert_eq!(doc["components"]["securitySchemes"][BEARER]["scheme"], "bearer");
+        for schema in ["Problem", "TokenResponse", "User", "Session", "RegisterRequest"] {
+            assert!(doc["components"]["schemas"][schema].is_object(), "{schema} missing");
+        }
+    }
+}

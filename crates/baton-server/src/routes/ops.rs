@@ -1,0 +1,38 @@
+//! `/metrics` (Prometheus) and `/api-docs/openapi.json`: what operators and tooling read.
+
+use crate::app::AppState;
+use crate::openapi;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::{HttpResponse, web};
+
+/// Content type of the Prometheus text exposition format.
+pub const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// `GET /metrics`: counters, histograms and gauges in the Prometheus text format. The
+/// active-sessions gauge is counted now (one query, off the executor); see
+/// `docs/OPERATIONS.md` for what each metric means.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition format.",
+               body = String, content_type = "text/plain"))
+)]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let text = state.metrics.render(&state.store).await;
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, PROMETHEUS_TEXT))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(text)
+}
+
+/// `GET /api-docs/openapi.json`: the OpenAPI 3 document of every route.
+#[utoipa::path(
+    get,
+    path = "/api-docs/openapi.json",
+    tag = "operations",
+    responses((status = 200, description = "This API's OpenAPI document.", body = Object))
+)]
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(openapi::document_json())
+}
