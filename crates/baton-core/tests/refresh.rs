@@ -69,6 +69,7 @@ fn previous_token_inside_the_grace_window_gets_the_current_token_without_rotatin
     w.clock.advance(Duration::seconds(30));
 
     let loser = w.auth.refresh(&first.refresh_token).unwrap();
+    assert!(loser.grace_replay && !winner.grace_replay);
     assert_eq!(loser.refresh_token, winner.refresh_token);
     assert_eq!(loser.session_id, winner.session_id);
     w.auth.authenticate(&loser.access_token).unwrap();

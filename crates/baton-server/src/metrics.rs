@@ -10,7 +10,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
-use baton_core::AuthError;
+use baton_core::{AuthError, IssuedTokens};
 use baton_store::Store;
 use metrics::{Counter, Gauge, Key, Label, Level, Recorder, Unit};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
@@ -42,8 +42,16 @@ pub const USE_CASES_RUNNING: &str = "baton_use_cases_running";
 
 /// Every outcome label of [`REFRESHES`], so each series exists (at 0) from the start and
 /// `increase()` works from the first event.
-pub const REFRESH_OUTCOMES: [&str; 7] =
-    ["rotated", "reuse_detected", "expired", "invalid", "revoked", "disabled", "error"];
+pub const REFRESH_OUTCOMES: [&str; 8] = [
+    "rotated",
+    "grace_replay",
+    "reuse_detected",
+    "expired",
+    "invalid",
+    "revoked",
+    "disabled",
+    "error",
+];
 /// Every outcome label of [`LOGINS`].
 pub const LOGIN_OUTCOMES: [&str; 5] = ["ok", "bad_credentials", "locked", "disabled", "error"];
 /// Every outcome label of [`REGISTRATIONS`].
@@ -142,7 +150,7 @@ impl Metrics {
     }
 
     /// Counts a refresh by the core's answer.
-    pub fn refresh<T>(&self, result: &Result<T, AuthError>) {
+    pub fn refresh(&self, result: &Result<IssuedTokens, AuthError>) {
         self.outcome_counter(REFRESHES, refresh_outcome(result)).increment(1);
     }
 
@@ -212,10 +220,11 @@ impl Metrics {
     }
 }
 
-/// The [`REFRESHES`] label of a refresh result. A replay inside the reuse grace is answered
-/// like a rotation and counted as `rotated`: the core does not tell them apart.
-pub fn refresh_outcome<T>(result: &Result<T, AuthError>) -> &'static str {
+/// The [`REFRESHES`] label of a refresh result; a replay answered inside the reuse grace is
+/// `grace_replay`, not a rotation.
+pub fn refresh_outcome(result: &Result<IssuedTokens, AuthError>) -> &'static str {
     match result {
+        Ok(issued) if issued.grace_replay => "grace_replay",
         Ok(_) => "rotated",
         Err(AuthError::TokenReused) => "reuse_detected",
         Err(AuthError::TokenExpired) => "expired",
@@ -279,21 +288,19 @@ mod tests {
 
     #[test]
     fn outcomes_map_every_core_answer() {
+        let refresh = |e: AuthError| refresh_outcome(&Err(e));
+        assert_eq!(refresh(AuthError::TokenReused), "reuse_detected");
+        assert_eq!(refresh(AuthError::InvalidToken("x".into())), "invalid");
+        assert_eq!(refresh(AuthError::Unavailable("x".into())), "error");
         let ok: Result<(), AuthError> = Ok(());
-        assert_eq!(refresh_outcome(&ok), "rotated");
-        assert_eq!(refresh_outcome::<()>(&Err(AuthError::TokenReused)), "reuse_detected");
-        assert_eq!(refresh_outcome::<()>(&Err(AuthError::InvalidToken("x".into()))), "invalid");
-        assert_eq!(refresh_outcome::<()>(&Err(AuthError::Unavailable("x".into()))), "error");
         assert_eq!(login_outcome::<()>(&Err(AuthError::InvalidCredentials)), "bad_credentials");
         let locked = AuthError::LockedOut { retry_after: Duration::from_secs(1) };
         assert_eq!(login_outcome::<()>(&Err(locked)), "locked");
         assert_eq!(register_outcome::<()>(&Err(AuthError::EmailTaken)), "email_taken");
-        for label in [refresh_outcome(&ok), login_outcome(&ok), register_outcome(&ok)] {
-            assert!(
-                REFRESH_OUTCOMES.contains(&label)
-                    || LOGIN_OUTCOMES.contains(&label)
-                    || REGISTER_OUTCOMES.contains(&label)
-            );
+        assert!(LOGIN_OUTCOMES.contains(&login_outcome(&ok)));
+        assert!(REGISTER_OUTCOMES.contains(&register_outcome(&ok)));
+        for e in [AuthError::TokenExpired, AuthError::SessionRevoked, AuthError::AccountDisabled] {
+            assert!(REFRESH_OUTCOMES.contains(&refresh(e)));
         }
     }
 

@@ -89,6 +89,15 @@ impl Store {
     /// Fails with [`StoreError::Unavailable`] when the database cannot be reached within
     /// `connect_timeout`, and [`StoreError::Backend`] for a bad URL or configuration.
     pub fn connect(config: &StoreConfig) -> Result<Store, StoreError> {
+        let store = Store::open(config)?;
+        let applied = store.run_migrations()?;
+        tracing::info!(backend = store.backend.as_str(), ?applied, "database ready");
+        Ok(store)
+    }
+
+    /// Opens the pool without touching the schema, for `baton migrate`, which wants to report
+    /// the migrations it applies itself. Everything else should use [`Store::connect`].
+    pub fn open(config: &StoreConfig) -> Result<Store, StoreError> {
         if config.pool_size == 0 {
             return Err(StoreError::Backend("database pool_size must be at least 1".into()));
         }
@@ -113,10 +122,7 @@ impl Store {
             .error_handler(Box::new(LogPoolErrors))
             .build(Manager::new(target))
             .map_err(errors::pool)?;
-        let store = Store { pool, backend };
-        let applied = store.run_migrations()?;
-        tracing::info!(backend = backend.as_str(), ?applied, "database ready");
-        Ok(store)
+        Ok(Store { pool, backend })
     }
 
     /// The backend the URL chose.

@@ -59,6 +59,9 @@ pub struct IssuedTokens {
     pub refresh_token: String,
     /// Its `exp` (sliding expiry of the session).
     pub refresh_expires_at: OffsetDateTime,
+    /// True when a refresh was answered inside the reuse grace with the session's current
+    /// token instead of rotating; operators count these apart from rotations.
+    pub grace_replay: bool,
 }
 
 impl Auth {
@@ -139,6 +142,7 @@ impl Auth {
             access_expires_at: claims.expires_at,
             refresh_token,
             refresh_expires_at: session.expires_at,
+            grace_replay: false,
         })
     }
 }

@@ -105,7 +105,8 @@ impl Auth {
             return Err(self.revoke_for_reuse(session, &presented, now));
         }
         tracing::info!(session_id = %session.id, "previous refresh token replayed within grace");
-        self.with_access_token(user, session, current, now)
+        let pair = self.with_access_token(user, session, current, now)?;
+        Ok(IssuedTokens { grace_replay: true, ..pair })
     }
 
     /// Revokes a session whose retired token came back; the error to answer with.

@@ -122,20 +122,16 @@ fn spawn_metrics_upkeep(metrics: Metrics) {
     });
 }
 
-/// `baton migrate`: apply pending migrations and report.
+/// `baton migrate`: apply pending migrations and say which ones ran.
 pub fn migrate(config: &Config) -> Result<(), StartupError> {
-    // Opening the store applies pending migrations; asking again confirms the schema.
-    let store = Store::connect(&startup::store_config(config))?;
-    let pending = store.run_migrations()?;
-    println!(
-        "database schema is up to date ({} backend{})",
-        store.backend().as_str(),
-        if pending.is_empty() {
-            String::new()
-        } else {
-            format!(", applied {}", pending.join(", "))
-        }
-    );
+    let store = Store::open(&startup::store_config(config))?;
+    let applied = store.run_migrations()?;
+    let backend = store.backend().as_str();
+    if applied.is_empty() {
+        println!("database schema is up to date ({backend} backend, nothing to apply)");
+    } else {
+        println!("applied {} migration(s) on {backend}: {}", applied.len(), applied.join(", "));
+    }
     Ok(())
 }
 

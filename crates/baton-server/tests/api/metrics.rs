@@ -140,4 +140,18 @@ async fn counters_follow_a_register_login_refresh_reuse_run(b: Backend) {
     }
 }
 
-on_both_backends!(counters_follow_a_register_login_refresh_reuse_run);
+async fn a_grace_replay_is_counted_apart_from_rotations(b: Backend) {
+    let app =
+        spawn_app_with(b, |c| c.tokens.reuse_grace = std::time::Duration::from_secs(30)).await;
+    let first = app.register("ada@example.com").await;
+    assert_eq!(app.refresh(s(&first, "refresh_token")).await.status(), 200);
+    assert_eq!(app.refresh(s(&first, "refresh_token")).await.status(), 200);
+    let after = scrape(&app).await;
+    let count = |outcome: &str| value(&after, "baton_refresh_total", &[("outcome", outcome)]);
+    assert_eq!((count("rotated"), count("grace_replay")), (1.0, 1.0));
+}
+
+on_both_backends!(
+    counters_follow_a_register_login_refresh_reuse_run,
+    a_grace_replay_is_counted_apart_from_rotations
+);

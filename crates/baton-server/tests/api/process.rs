@@ -93,6 +93,9 @@ fn help_and_migrate_work() {
     }
     let out = baton(dir.path()).arg("migrate").output().unwrap();
     assert!(out.status.success());
+    assert!(String::from_utf8(out.stdout).unwrap().starts_with("applied 2 migration(s)"));
+    let out = baton(dir.path()).arg("migrate").output().unwrap();
+    assert!(out.status.success());
     assert!(String::from_utf8(out.stdout).unwrap().contains("up to date"));
     let out = baton(dir.path()).arg("purge").output().unwrap();
     assert!(out.status.success());
