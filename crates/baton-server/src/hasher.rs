@@ -9,7 +9,7 @@ pub const MAX_COST: u32 = 31;
 /// bcrypt reads at most this many bytes of a password.
 pub const MAX_INPUT_BYTES: usize = 72;
 
-/// bcrypt at a configured cost, with a dummy hash of that cost made once at start-up so a
+/// bcrypt at a configured cost, with a dummy hash of that cost so a
 /// login for an unknown email does the same work as a wrong password (SPEC §5).
 pub struct BcryptHasher {
     cost: u32,
@@ -17,12 +17,17 @@ pub struct BcryptHasher {
 }
 
 impl BcryptHasher {
-    /// Builds the hasher and computes its dummy hash (one bcrypt run at `cost`, so call it off
-    /// the async executor when the cost is high).
+    /// Builds the hasher and its dummy hash: a fixed salt and digest under the configured cost,
+    /// so that verifying against it costs a full bcrypt run at `cost` and building it costs
+    /// nothing (it used to be a bcrypt run at start-up: most of the time to ready).
     pub fn new(cost: u32) -> Result<Self, HashError> {
-        // A random password nobody knows: the dummy must never match a real attempt.
-        let unguessable = uuid::Uuid::new_v4().to_string();
-        let dummy = bcrypt::hash(unguessable, cost).map_err(|e| HashError(e.to_string()))?;
+        // Salt and digest of a bcrypt hash of a random password nobody knows; a verification
+        // costs what the cost field says, so the dummy needs no hashing at start-up.
+        const SALT_AND_DIGEST: &str = "TzrJd9Y8aE2WMURiKLOKYucRz4IlhOW3HVxWWxMH4k1a.Zds2loBm";
+        if !(MIN_COST..=MAX_COST).contains(&cost) {
+            return Err(HashError(format!("bcrypt cost {cost} outside {MIN_COST}..={MAX_COST}")));
+        }
+        let dummy = format!("$2b${cost:02}${SALT_AND_DIGEST}");
         Ok(Self { cost, dummy: PasswordHash::new(dummy) })
     }
 

@@ -14,6 +14,44 @@ use diesel::prelude::*;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+/// Marks a statement of fixed shape as safe to keep prepared. Diesel never caches `UPDATE`
+/// statements (their `SET` list may vary), so without this the rotation is parsed and
+/// planned by PostgreSQL on every refresh, and its SQL text rebuilt by diesel.
+pub(crate) struct KeepPrepared<Q, Marker>(Q, std::marker::PhantomData<Marker>);
+
+impl<Q, Marker: 'static> diesel::query_builder::QueryId for KeepPrepared<Q, Marker> {
+    type QueryId = Marker;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<Q, Marker, DB> diesel::query_builder::QueryFragment<DB> for KeepPrepared<Q, Marker>
+where
+    DB: diesel::backend::Backend,
+    Q: diesel::query_builder::QueryFragment<DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        pass: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        self.0.walk_ast(pass)
+    }
+
+    fn is_safe_to_cache_prepared(&self, _backend: &DB) -> QueryResult<bool> {
+        Ok(true)
+    }
+}
+
+impl<Q: diesel::query_builder::Query, Marker> diesel::query_builder::Query
+    for KeepPrepared<Q, Marker>
+{
+    type SqlType = Q::SqlType;
+}
+
+impl<Q, Marker, Conn> RunQueryDsl<Conn> for KeepPrepared<Q, Marker> {}
+
+/// Statement-cache key of [`rotate_row`].
+pub(crate) struct RotateStatement;
+
 /// The rotation compare-and-swap, as one conditional `UPDATE … RETURNING`:
 ///
 /// ```sql
@@ -31,7 +69,7 @@ pub(crate) fn rotate_row(
     r: &Rotation,
 ) -> QueryResult<Option<SessionRow>> {
     let at = Ts::new(r.rotated_at);
-    diesel::update(
+    let update = diesel::update(
         sessions::table
             .filter(sessions::id.eq(Id(r.session_id)))
             .filter(sessions::generation.eq(r.expected_generation))
@@ -45,9 +83,10 @@ pub(crate) fn rotate_row(
         sessions::last_used_at.eq(at),
         sessions::expires_at.eq(Ts::new(r.expires_at)),
     ))
-    .returning(sessions::all_columns)
-    .get_result::<SessionRow>(conn)
-    .optional()
+    .returning(sessions::all_columns);
+    KeepPrepared::<_, RotateStatement>(update, std::marker::PhantomData)
+        .get_result::<SessionRow>(conn)
+        .optional()
 }
 
 impl TokenStore for Store {
