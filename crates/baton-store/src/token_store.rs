@@ -29,10 +29,7 @@ where
     DB: diesel::backend::Backend,
     Q: diesel::query_builder::QueryFragment<DB>,
 {
-    fn walk_ast<'b>(
-        &'b self,
-        pass: diesel::query_builder::AstPass<'_, 'b, DB>,
-    ) -> QueryResult<()> {
+    fn walk_ast<'b>(&'b self, pass: diesel::query_builder::AstPass<'_, 'b, DB>) -> QueryResult<()> {
         self.0.walk_ast(pass)
     }
 
