@@ -1,0 +1,241 @@
+//! The cost ladder of a refresh (or an access check) without HTTP, for profiling: each rung
+//! adds one layer of Baton on top of the previous one, on the same database.
+//!
+//! - `store`: the storage adapter alone, `find_session` then `rotate` (diesel, r2d2 pool,
+//!   connection check on checkout) — compare with pgbench running the same SQL;
+//! - `core`: the use case `Auth::refresh` (or `Auth::authenticate`) with the real JWT
+//!   issuer and store: adds token verification, minting and hashing.
+//!
+//! The HTTP server is the rung above (`just bench`). One session per thread; threads default
+//! to the pool size, as the server runs at most that many use cases at once.
+
+use baton_core::{
+    Auth, ClientInfo, Email, HashError, Password, PasswordHash, PasswordHasher, Policy, Ports,
+    RefreshHash, Rotation, Session, SystemClock, SystemRandom, TokenStore, User, UserStore,
+};
+use baton_jwt::{HmacIssuer, JwtConfig, SigningKey};
+use baton_store::{Store, StoreConfig};
+use std::error::Error;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Options of `baton-bench ladder`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Database URL, as for `baton` (`postgres://…` or `sqlite://path`).
+    #[arg(long)]
+    url: String,
+    /// Which rung: `store` or `core`.
+    #[arg(long, value_enum, default_value_t = Level::Store)]
+    level: Level,
+    /// Which request: `refresh` or `me` (the access check).
+    #[arg(long, value_enum, default_value_t = Op::Refresh)]
+    op: Op,
+    /// Connections in the pool (the server's default is 16).
+    #[arg(long, default_value_t = 16)]
+    pool_size: u32,
+    /// Threads, each with its own session; default the pool size.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// How long to run.
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
+}
+
+/// A rung of the ladder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Level {
+    /// `TokenStore` calls only.
+    Store,
+    /// `Auth` use cases with the real adapters.
+    Core,
+}
+
+/// The request measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Op {
+    /// A rotation: find the session, then the conditional update.
+    Refresh,
+    /// An access check: the session look-up (and, on the core rung, the JWT check).
+    Me,
+}
+
+/// Stands in for bcrypt, which this measurement is not about: setup must be quick.
+struct PlainHasher(PasswordHash);
+
+impl PasswordHasher for PlainHasher {
+    fn hash(&self, password: &Password) -> Result<PasswordHash, HashError> {
+        Ok(PasswordHash::new(format!("plain:{}", password.expose())))
+    }
+    fn verify(&self, attempt: &str, hash: &PasswordHash) -> Result<bool, HashError> {
+        Ok(hash.as_str().strip_prefix("plain:") == Some(attempt))
+    }
+    fn dummy_hash(&self) -> &PasswordHash {
+        &self.0
+    }
+}
+
+/// Runs one rung and prints `ops`, `per_second`, `p50_ms`, `p99_ms` and `failed`.
+pub fn run(args: Args) -> Result<(), Box<dyn Error>> {
+    let store = Store::connect(&StoreConfig {
+        url: args.url.clone(),
+        pool_size: args.pool_size,
+        connect_timeout: Duration::from_secs(10),
+    })?;
+    let threads = args.threads.unwrap_or(args.pool_size as usize).max(1);
+    let run_for = Duration::from_secs_f64(args.seconds);
+    let (level, op) = (args.level, args.op);
+    let auth = core(&store)?;
+    let start = Instant::now();
+    let results: Vec<Result<Vec<Duration>, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let (store, auth) = (&store, &auth);
+                scope.spawn(move || -> Result<Vec<Duration>, String> {
+                    let mut step = match level {
+                        Level::Store => store_step(store, op)?,
+                        Level::Core => core_step(auth, op)?,
+                    };
+                    let mut latencies = Vec::with_capacity(100_000);
+                    while start.elapsed() < run_for {
+                        let t = Instant::now();
+                        step()?;
+                        latencies.push(t.elapsed());
+                    }
+                    Ok(latencies)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("ladder thread panicked")).collect()
+    });
+    let elapsed = start.elapsed().as_secs_f64();
+    let mut latencies = Vec::new();
+    let mut failed = 0;
+    for result in results {
+        match result {
+            Ok(l) => latencies.extend(l),
+            Err(e) => {
+                failed += 1;
+                eprintln!("baton-bench ladder: a thread stopped: {e}");
+            }
+        }
+    }
+    latencies.sort_unstable();
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    println!("level={level:?} op={op:?} threads={threads} pool_size={}", args.pool_size);
+    println!("ops={}", latencies.len());
+    println!("per_second={:.1}", latencies.len() as f64 / elapsed);
+    println!("p50_ms={:.3}", pct(0.50));
+    println!("p99_ms={:.3}", pct(0.99));
+    println!("failed={failed}");
+    Ok(())
+}
+
+/// The use cases on the real JWT issuer and the given store, with a stand-in hasher.
+fn core(store: &Store) -> Result<Auth, Box<dyn Error>> {
+    let secret = format!("ladder-{}-{}", Uuid::new_v4(), Uuid::new_v4());
+    let issuer = HmacIssuer::new(JwtConfig::new(
+        "baton",
+        "baton-api",
+        vec![SigningKey::new("bench", secret.into_bytes())],
+    ))?;
+    let ports = Ports {
+        users: Arc::new(store.clone()),
+        tokens: Arc::new(store.clone()),
+        issuer: Arc::new(issuer),
+        hasher: Arc::new(PlainHasher(PasswordHash::new("plain:\u{0}never".into()))),
+        clock: Arc::new(SystemClock),
+        random: Arc::new(SystemRandom),
+    };
+    Ok(Auth::new(ports, Policy::default()))
+}
+
+type Step<'a> = Box<dyn FnMut() -> Result<(), String> + 'a>;
+
+/// A fresh user and session written straight through the ports; the step rotates it (or
+/// looks it up).
+fn store_step(store: &Store, op: Op) -> Result<Step<'_>, String> {
+    let now = OffsetDateTime::now_utc().replace_nanosecond(0).map_err(|e| e.to_string())?;
+    let user = User {
+        id: Uuid::new_v4(),
+        email: Email::parse(&format!("ladder-{}@example.com", Uuid::new_v4()))
+            .map_err(|e| e.to_string())?,
+        name: None,
+        password_hash: PasswordHash::new("plain:x".into()),
+        disabled_at: None,
+        failed_logins: 0,
+        locked_until: None,
+        created_at: now,
+        updated_at: now,
+    };
+    UserStore::create_user(store, &user).map_err(|e| e.to_string())?;
+    let session = Session {
+        id: Uuid::new_v4(),
+        user_id: user.id,
+        refresh_hash: RefreshHash::of(&Uuid::new_v4().to_string()),
+        generation: 0,
+        rotated_at: now,
+        created_at: now,
+        last_used_at: now,
+        expires_at: now + time::Duration::days(7),
+        absolute_expires_at: now + time::Duration::days(30),
+        revoked_at: None,
+        revoke_reason: None,
+        user_agent: Some("baton-bench".into()),
+        client_addr: Some("127.0.0.1".into()),
+    };
+    store.create_session(&session).map_err(|e| e.to_string())?;
+    let id = session.id;
+    let mut counter = 0u64;
+    Ok(Box::new(move || {
+        let (session, _user) = store
+            .find_session(id)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| "session vanished".to_string())?;
+        if op == Op::Me {
+            return Ok(());
+        }
+        counter += 1;
+        let at = OffsetDateTime::now_utc().replace_nanosecond(0).map_err(|e| e.to_string())?;
+        let rotation = Rotation {
+            session_id: id,
+            expected_generation: session.generation,
+            expected_hash: session.refresh_hash,
+            new_hash: RefreshHash::of(&format!("{id}.{counter}")),
+            rotated_at: at,
+            expires_at: at + time::Duration::days(7),
+        };
+        match store.rotate(&rotation).map_err(|e| e.to_string())? {
+            Some(_) => Ok(()),
+            None => Err("rotation lost its compare-and-swap".into()),
+        }
+    }))
+}
+
+/// A fresh account registered through the use case; the step refreshes its chain (or checks
+/// its access token).
+fn core_step(auth: &Auth, op: Op) -> Result<Step<'_>, String> {
+    let email = format!("ladder-{}@example.com", Uuid::new_v4());
+    let issued = auth
+        .register(&email, "ladder-password".into(), None, ClientInfo::default())
+        .map_err(|e| e.to_string())?;
+    let mut refresh = issued.refresh_token;
+    let access = issued.access_token;
+    Ok(Box::new(move || {
+        match op {
+            Op::Refresh => {
+                refresh = auth.refresh(&refresh).map_err(|e| e.to_string())?.refresh_token
+            }
+            Op::Me => {
+                auth.authenticate(&access).map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(())
+    }))
+}
