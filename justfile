@@ -35,8 +35,7 @@ fuzz SECONDS="60":
         RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" "corpus/$t" -- -max_total_time={{SECONDS}} || exit 1; \
     done
 
-# Benchmarks against limits measured in the same run (docs/BENCHMARKS.md): throwaway PostgreSQL,
-# release baton, wrk and pgbench; prints one table. BENCH_SECONDS (10) and BENCH_RUNS (3) tune it.
+# Benchmark against limits measured in the same run, one table (docs/BENCHMARKS.md); BENCH_SECONDS, BENCH_RUNS tune it.
 bench:
     bench/run.sh
 

@@ -5,7 +5,7 @@
 //! and a test checks the OpenAPI document ([`crate::openapi`]) lists exactly it.
 
 use crate::body;
-use crate::config::ServerConfig;
+use crate::config::{DatabaseConfig, ServerConfig};
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::metrics::{self, Metrics};
 use crate::routes::{auth, health, ops, sessions};
@@ -124,12 +124,11 @@ pub fn problem_safety_net<B: MessageBody + 'static>() -> ErrorHandlers<B> {
     })
 }
 
-/// Threads each worker may run use cases on: one more than the whole pool, so that even when
-/// every connection is held by this worker's own threads (queries stuck behind a lock, a
-/// stalled database) a thread is left to try a checkout, which then fails after
-/// `database.connect_timeout` with 503 instead of queueing the request without bound.
-pub fn blocking_threads_per_worker(pool_size: u32, _workers: usize) -> usize {
-    pool_size as usize + 1
+/// Threads each worker may run use cases on: the pool's connections shared among workers, so
+/// a blocking call never waits for a connection held by another blocking call. The wait for
+/// a thread is bounded instead (`blocking::set_queue_limit`).
+pub fn blocking_threads_per_worker(pool_size: u32, workers: usize) -> usize {
+    (pool_size as usize / workers.max(1)).max(1)
 }
 
 /// Builds the HTTP server on an already bound listener (port 0 works: tests read the port
@@ -140,13 +139,17 @@ pub fn server(
     listener: TcpListener,
     state: AppState,
     config: &ServerConfig,
-    pool_size: u32,
+    database: &DatabaseConfig,
 ) -> std::io::Result<Server> {
     let data = web::Data::new(state);
     let workers = config
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let (pool_size, queue_limit) = (database.pool_size, database.connect_timeout);
     let server = HttpServer::new(move || {
+        // Runs on each worker thread: its use cases wait for a thread as long as for a
+        // connection, then answer 503.
+        crate::blocking::set_queue_limit(queue_limit);
         App::new()
             .wrap(problem_safety_net())
             .wrap(from_fn(telemetry::request_id_header))

@@ -110,7 +110,7 @@ impl Application {
         state: AppState,
     ) -> Result<Self, StartupError> {
         let port = listener.local_addr()?.port();
-        let server = app::server(listener, state, &config.server, config.database.pool_size)?;
+        let server = app::server(listener, state, &config.server, &config.database)?;
         Ok(Self { port, server })
     }
 
