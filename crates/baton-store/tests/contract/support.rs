@@ -4,8 +4,8 @@
 use std::sync::{Arc, Barrier};
 
 use baton_core::{
-    Auth, Claims, ClientInfo, Clock, Email, HashError, Password, PasswordHash, PasswordHasher,
-    Policy, Ports, RefreshHash, Session, SystemRandom, TokenError, TokenIssuer, TokenKind, User,
+    Auth, ClientInfo, Clock, Email, HashError, Password, PasswordHash, PasswordHasher, Policy,
+    Ports, RefreshHash, Session, SystemRandom, User,
 };
 use baton_store::testing::{self, TempDirGuard};
 use baton_store::{Backend, Store};
@@ -123,7 +123,7 @@ pub fn auth(store: &Store, policy: Policy) -> Auth {
         Ports {
             users: store.clone(),
             tokens: store,
-            issuer: Arc::new(PlainIssuer),
+            issuer: Arc::new(real_issuer()),
             hasher: Arc::new(Sha256Hasher),
             clock: Arc::new(FixedClock(now())),
             random: Arc::new(SystemRandom),
@@ -170,53 +170,10 @@ impl PasswordHasher for Sha256Hasher {
     }
 }
 
-/// Unsigned, readable tokens: claims joined by `|`. Deterministic, as the reuse grace needs.
-pub struct PlainIssuer;
-
-impl TokenIssuer for PlainIssuer {
-    fn sign(&self, c: &Claims) -> Result<String, TokenError> {
-        Ok(format!(
-            "{}|{}|{}|{}|{}|{}|{}",
-            c.kind.as_str(),
-            c.user_id,
-            c.session_id,
-            c.jti,
-            c.issued_at.unix_timestamp(),
-            c.not_before.unix_timestamp(),
-            c.expires_at.unix_timestamp()
-        ))
-    }
-
-    fn verify(
-        &self,
-        token: &str,
-        expected: TokenKind,
-        now: OffsetDateTime,
-    ) -> Result<Claims, TokenError> {
-        let bad = |m: &str| TokenError::Invalid(m.into());
-        let parts: Vec<&str> = token.split('|').collect();
-        let [kind, sub, sid, jti, iat, nbf, exp] = parts[..] else { return Err(bad("shape")) };
-        let time = |s: &str| {
-            s.parse()
-                .ok()
-                .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
-                .ok_or_else(|| bad("time"))
-        };
-        let claims = Claims {
-            kind: TokenKind::parse(kind).ok_or_else(|| bad("kind"))?,
-            user_id: sub.parse().map_err(|_| bad("sub"))?,
-            session_id: sid.parse().map_err(|_| bad("sid"))?,
-            jti: jti.into(),
-            issued_at: time(iat)?,
-            not_before: time(nbf)?,
-            expires_at: time(exp)?,
-        };
-        if claims.kind != expected {
-            return Err(bad("kind"));
-        }
-        if now >= claims.expires_at {
-            return Err(TokenError::Expired);
-        }
-        Ok(claims)
-    }
+/// The production HS256 issuer: the Auth-level races run on the real token format.
+fn real_issuer() -> baton_jwt::HmacIssuer {
+    let key =
+        baton_jwt::SigningKey::new("contract", b"contract-suite-secret-of-32-bytes!!".to_vec());
+    baton_jwt::HmacIssuer::new(baton_jwt::JwtConfig::new("baton", "baton-api", vec![key]))
+        .expect("valid test key set")
 }
