@@ -1,10 +1,17 @@
-//! What can go wrong in a use case, in terms a caller can act on.
+//! What each use case can answer when it does not succeed: one enum per use case, listing
+//! exactly the outcomes of that operation, so that "what can `refresh` fail with?" is
+//! answered by one type ([`RefreshError`]).
+//!
+//! Failures on Baton's side (database, signing, hashing) are a [`Fault`], which keeps its
+//! cause chain for the log and never reaches a client beyond "unavailable" or "internal".
+//! Use cases that can fail only that way (logout, the sessions list, purge, introspection)
+//! return [`Fault`] itself.
 
 use std::time::Duration;
 
-use crate::ports::{HashError, StoreError, TokenError};
+use crate::ports::{CreateUserError, HashError, SignError, StoreError, TokenError};
 
-/// Input that breaks a rule of SPEC §5; the message is safe to show to the client.
+/// Input that breaks a rule of the account policy; the message is safe to show the client.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
     /// The email is not an address Baton accepts.
@@ -24,76 +31,201 @@ pub enum InputError {
     NameInvalid,
 }
 
-/// The outcome of a use case that did not succeed. Each variant maps to one HTTP status
-/// and one stable `code` in the server; see `docs/ARCHITECTURE.md`.
+/// Something on Baton's side failed: not the client's doing, and nothing it can fix beyond
+/// retrying. The source chain says what happened, for the log.
 #[derive(Debug, thiserror::Error)]
-pub enum AuthError {
-    /// The request breaks an input rule.
+pub enum Fault {
+    /// The database failed or did not answer.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A token could not be signed.
+    #[error(transparent)]
+    Signing(#[from] SignError),
+    /// A password could not be hashed or verified.
+    #[error(transparent)]
+    Hashing(#[from] HashError),
+}
+
+/// Gives a use-case error `From` conversions from every adapter failure, through [`Fault`],
+/// so that `?` works on port calls inside the use case.
+macro_rules! fault_from {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<StoreError> for $error {
+            fn from(e: StoreError) -> Self {
+                Self::Fault(Fault::Store(e))
+            }
+        }
+        impl From<SignError> for $error {
+            fn from(e: SignError) -> Self {
+                Self::Fault(Fault::Signing(e))
+            }
+        }
+        impl From<HashError> for $error {
+            fn from(e: HashError) -> Self {
+                Self::Fault(Fault::Hashing(e))
+            }
+        }
+    )*};
+}
+
+fault_from!(RegisterError, LoginError, RefreshError, AccessError, RevokeSessionError, AdminError);
+
+/// What registration (and `baton user create`) can answer.
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    /// The email, password or name breaks a rule.
     #[error(transparent)]
     InvalidInput(#[from] InputError),
-    /// Registration with an email that has an account.
+    /// The email has an account.
     #[error("email already registered")]
     EmailTaken,
+    /// Baton's side failed.
+    #[error(transparent)]
+    Fault(#[from] Fault),
+}
+
+impl From<CreateUserError> for RegisterError {
+    fn from(e: CreateUserError) -> Self {
+        match e {
+            CreateUserError::EmailTaken => RegisterError::EmailTaken,
+            CreateUserError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// What login can answer.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
     /// Unknown email or wrong password: deliberately indistinguishable.
     #[error("invalid email or password")]
     InvalidCredentials,
+    /// The password is right but the account is disabled.
+    #[error("account disabled")]
+    AccountDisabled,
+    /// Too many failed logins for this account from this address, or from this address over
+    /// all accounts; try again after `retry_after`.
+    #[error("too many failed logins")]
+    LockedOut {
+        /// Time until the lock lifts (at least one second).
+        retry_after: Duration,
+    },
+    /// Baton's side failed.
+    #[error(transparent)]
+    Fault(#[from] Fault),
+}
+
+/// What a refresh can answer.
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    /// The refresh token's `exp`, or its session's sliding expiry, has passed.
+    #[error("refresh token expired")]
+    Expired,
+    /// Malformed, forged, of the wrong kind, or of an unknown session; the reason is for logs.
+    #[error("invalid refresh token: {0}")]
+    Invalid(String),
+    /// The session was revoked (not for reuse) or reached its absolute lifetime.
+    #[error("session revoked")]
+    SessionRevoked,
+    /// A retired refresh token came back and this request revoked its session.
+    #[error("refresh token reused; session revoked")]
+    ReuseDetected,
+    /// A retired refresh token of a session already revoked for reuse came back (a loser of
+    /// a race, or a later replay): answered like reuse, but nothing new happened.
+    #[error("refresh token reused; session already revoked")]
+    ReplayRejected,
     /// The account is disabled.
     #[error("account disabled")]
     AccountDisabled,
-    /// Too many failed logins; try again after `retry_after`.
-    #[error("account locked")]
-    LockedOut {
-        /// Time until the lock lifts.
-        retry_after: Duration,
-    },
-    /// The token's `exp` has passed.
-    #[error("token expired")]
-    TokenExpired,
-    /// The token is malformed, forged, of the wrong kind or unknown; the detail is for logs.
-    #[error("invalid token: {0}")]
-    InvalidToken(String),
-    /// The session was revoked or reached its absolute lifetime.
-    #[error("session revoked")]
-    SessionRevoked,
-    /// A retired refresh token was presented: the session has been revoked.
-    #[error("refresh token reused")]
-    TokenReused,
-    /// No such active session of the caller.
-    #[error("session not found")]
-    SessionNotFound,
-    /// No such user (administrative commands).
-    #[error("user not found")]
-    UserNotFound,
-    /// The database is unreachable or overloaded; retry later.
-    #[error("service unavailable: {0}")]
-    Unavailable(String),
-    /// A fault on the server's side.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Baton's side failed.
+    #[error(transparent)]
+    Fault(#[from] Fault),
 }
 
-impl From<StoreError> for AuthError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::EmailTaken => AuthError::EmailTaken,
-            StoreError::Unavailable(m) => AuthError::Unavailable(m),
-            StoreError::Backend(m) => AuthError::Internal(m),
-        }
-    }
-}
-
-impl From<TokenError> for AuthError {
+impl From<TokenError> for RefreshError {
     fn from(e: TokenError) -> Self {
         match e {
-            TokenError::Expired => AuthError::TokenExpired,
-            TokenError::Invalid(m) => AuthError::InvalidToken(m),
-            TokenError::Signing(m) => AuthError::Internal(m),
+            TokenError::Expired => RefreshError::Expired,
+            TokenError::Invalid(reason) => RefreshError::Invalid(reason),
         }
     }
 }
 
-impl From<HashError> for AuthError {
-    fn from(e: HashError) -> Self {
-        AuthError::Internal(e.to_string())
+/// What an access check (a bearer-protected request) can answer.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    /// The access token's `exp` has passed.
+    #[error("access token expired")]
+    Expired,
+    /// Malformed, forged, of the wrong kind, or of an unknown session; the reason is for logs.
+    #[error("invalid access token: {0}")]
+    Invalid(String),
+    /// Its session was revoked, or is past its sliding or absolute expiry.
+    #[error("session revoked")]
+    SessionRevoked,
+    /// The account is disabled.
+    #[error("account disabled")]
+    AccountDisabled,
+    /// Baton's side failed.
+    #[error(transparent)]
+    Fault(#[from] Fault),
+}
+
+impl From<TokenError> for AccessError {
+    fn from(e: TokenError) -> Self {
+        match e {
+            TokenError::Expired => AccessError::Expired,
+            TokenError::Invalid(reason) => AccessError::Invalid(reason),
+        }
+    }
+}
+
+/// What ending one session from the sessions list can answer.
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeSessionError {
+    /// Not an active session of the caller (unknown, someone else's, or already ended): one
+    /// answer for all, so that session ids cannot be probed.
+    #[error("session not found")]
+    NotFound,
+    /// Baton's side failed.
+    #[error(transparent)]
+    Fault(#[from] Fault),
+}
+
+/// What disabling or enabling an account (`baton user disable|enable`) can answer.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// No account has this email.
+    #[error("user not found")]
+    UserNotFound,
+    /// Baton's side failed.
+    #[error(transparent)]
+    Fault(#[from] Fault),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("connection refused")]
+    struct Refused;
+
+    #[test]
+    fn faults_keep_their_cause_chain() {
+        let e: RefreshError = StoreError::unavailable(Refused).into();
+        assert_eq!(e.to_string(), "database unavailable");
+        assert_eq!(e.source().expect("the cause is kept").to_string(), "connection refused");
+        assert!(matches!(e, RefreshError::Fault(Fault::Store(StoreError::Unavailable(_)))));
+    }
+
+    #[test]
+    fn create_user_errors_become_register_errors() {
+        assert!(matches!(
+            RegisterError::from(CreateUserError::EmailTaken),
+            RegisterError::EmailTaken
+        ));
+        let e = RegisterError::from(CreateUserError::Store(StoreError::backend(Refused)));
+        assert!(matches!(e, RegisterError::Fault(Fault::Store(StoreError::Backend(_)))));
     }
 }

@@ -2,9 +2,13 @@
 //! the use cases that drive them.
 //!
 //! The crate is deliberately pure: it names its needs as ports (traits) and leaves HTTP,
-//! SQL and JWT encoding to adapter crates, so every rule can be tested with a fake clock and
-//! in-memory fakes. Everything here is synchronous; callers run use cases on a thread that
-//! may block (the server does so with `web::block`), which keeps async out of the domain.
+//! SQL, JWT encoding and password hashing to adapter crates, so every rule can be tested with
+//! a fake clock. Everything here is synchronous; callers run use cases on a thread that may
+//! block, which keeps async out of the domain.
+//!
+//! Where to look: [`rules`] holds the rules as plain functions, [`service`] the use cases
+//! ([`Auth`]), [`error`] what each use case can answer, [`ports`] what adapters must do, and
+//! `testing` (feature `testing`) the contract suites every adapter runs against itself.
 
 pub mod domain;
 pub mod error;
@@ -12,15 +16,25 @@ pub mod ports;
 pub mod rules;
 pub mod service;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 pub use domain::email::Email;
 pub use domain::password::{Password, PasswordHash};
 pub use domain::session::{ClientInfo, RefreshHash, RevokeReason, Session, SessionSummary};
+pub use domain::throttle::LoginKey;
 pub use domain::token::{Claims, TokenKind};
 pub use domain::user::{DisplayName, User};
-pub use error::{AuthError, InputError};
+pub use error::{
+    AccessError, AdminError, Fault, InputError, LoginError, RefreshError, RegisterError,
+    RevokeSessionError,
+};
 pub use ports::{
-    Clock, HashError, PasswordHasher, RandomSource, Rotation, StoreError, SystemClock,
-    SystemRandom, TokenError, TokenIssuer, TokenStore, UserStore,
+    BoxError, Clock, CreateUserError, HashError, LoginLimits, PasswordHasher, RandomSource,
+    Reservation, Rotation, SignError, StoreError, SystemClock, SystemRandom, TokenError,
+    TokenIssuer, TokenStore, UserStore,
 };
 pub use rules::policy::Policy;
-pub use service::{Auth, IssuedTokens, LogoutScope, Ports, Principal};
+pub use service::login::{CheckedLogin, LoginAttempt};
+pub use service::register::{HashedAccount, NewAccount};
+pub use service::{ActiveToken, Auth, IssuedTokens, LogoutScope, Ports, Principal};

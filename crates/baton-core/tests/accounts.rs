@@ -2,10 +2,9 @@
 
 mod support;
 
-use std::sync::atomic::Ordering;
-
-use baton_core::{AuthError, InputError, Policy};
-use support::{PASSWORD, client, world, world_with};
+use baton_core::TokenStore;
+use baton_core::{AdminError, InputError, LoginError, Policy, RegisterError};
+use support::{PASSWORD, client, client_from, world, world_with};
 use time::Duration;
 
 #[test]
@@ -27,7 +26,7 @@ fn an_email_registers_once_whatever_its_case() {
     let w = world();
     w.register("ada@example.com");
     let err = w.auth.register("ADA@example.com", PASSWORD.into(), None, client()).unwrap_err();
-    assert!(matches!(err, AuthError::EmailTaken), "{err:?}");
+    assert!(matches!(err, RegisterError::EmailTaken), "{err:?}");
 }
 
 #[test]
@@ -36,13 +35,13 @@ fn registration_applies_the_password_length_rule_in_bytes() {
     let register = |n: usize, email: &str| w.auth.register(email, "p".repeat(n), None, client());
     assert!(matches!(
         register(7, "a7@example.com"),
-        Err(AuthError::InvalidInput(InputError::PasswordTooShort))
+        Err(RegisterError::InvalidInput(InputError::PasswordTooShort))
     ));
     assert!(register(8, "a8@example.com").is_ok());
     assert!(register(72, "a72@example.com").is_ok());
     assert!(matches!(
         register(73, "a73@example.com"),
-        Err(AuthError::InvalidInput(InputError::PasswordTooLong))
+        Err(RegisterError::InvalidInput(InputError::PasswordTooLong))
     ));
 }
 
@@ -51,12 +50,12 @@ fn registration_refuses_bad_emails_and_names() {
     let w = world();
     for bad in ["not-an-email", "", "a@b", &format!("{}@example.com", "a".repeat(250))] {
         let r = w.auth.register(bad, PASSWORD.into(), None, client());
-        assert!(matches!(r, Err(AuthError::InvalidInput(InputError::Email(_)))), "{bad:?}");
+        assert!(matches!(r, Err(RegisterError::InvalidInput(InputError::Email(_)))), "{bad:?}");
     }
     let long_name = "n".repeat(101);
     let r = w.auth.register("ada@example.com", PASSWORD.into(), Some(&long_name), client());
-    assert!(matches!(r, Err(AuthError::InvalidInput(InputError::NameTooLong))));
-    assert!(w.store.users.lock().unwrap().is_empty(), "nothing stored on bad input");
+    assert!(matches!(r, Err(RegisterError::InvalidInput(InputError::NameTooLong))));
+    assert_eq!(w.store.user_count(), 0, "nothing stored on bad input");
 }
 
 #[test]
@@ -72,15 +71,15 @@ fn login_opens_a_new_session_each_time() {
 fn unknown_email_and_wrong_password_give_the_same_error_after_a_hash_check() {
     let w = world();
     w.register("ada@example.com");
-    let before = w.hasher.verifications.load(Ordering::SeqCst);
+    let before = w.hasher.verifications();
     let wrong = w.auth.login("ada@example.com", "wrong password", client()).unwrap_err();
     let unknown = w.auth.login("bob@example.com", PASSWORD, client()).unwrap_err();
     let malformed = w.auth.login("bob", PASSWORD, client()).unwrap_err();
-    assert!(matches!(wrong, AuthError::InvalidCredentials));
-    assert!(matches!(unknown, AuthError::InvalidCredentials));
-    assert!(matches!(malformed, AuthError::InvalidCredentials));
+    assert!(matches!(wrong, LoginError::InvalidCredentials));
+    assert!(matches!(unknown, LoginError::InvalidCredentials));
+    assert!(matches!(malformed, LoginError::InvalidCredentials));
     // Each attempt paid for exactly one password verification (the dummy hash for unknowns).
-    assert_eq!(w.hasher.verifications.load(Ordering::SeqCst) - before, 3);
+    assert_eq!(w.hasher.verifications() - before, 3);
 }
 
 #[test]
@@ -89,14 +88,14 @@ fn lockout_after_max_failures_holds_even_against_the_right_password() {
     w.register("ada@example.com");
     for _ in 0..5 {
         let err = w.auth.login("ada@example.com", "wrong password", client()).unwrap_err();
-        assert!(matches!(err, AuthError::InvalidCredentials));
+        assert!(matches!(err, LoginError::InvalidCredentials));
     }
     let err = w.auth.login("ada@example.com", PASSWORD, client()).unwrap_err();
-    let AuthError::LockedOut { retry_after } = err else { panic!("{err:?}") };
+    let LoginError::LockedOut { retry_after } = err else { panic!("{err:?}") };
     assert_eq!(retry_after, std::time::Duration::from_secs(15 * 60));
 
     w.clock.advance(Duration::minutes(10));
-    let Err(AuthError::LockedOut { retry_after }) =
+    let Err(LoginError::LockedOut { retry_after }) =
         w.auth.login("ada@example.com", PASSWORD, client())
     else {
         panic!("still locked")
@@ -114,19 +113,18 @@ fn lockout_expires_and_the_count_starts_again() {
     w.clock.advance(Duration::minutes(15));
     // One more failure after the lock lifted does not lock again at once.
     let err = w.auth.login("ada@example.com", "wrong password", client()).unwrap_err();
-    assert!(matches!(err, AuthError::InvalidCredentials));
+    assert!(matches!(err, LoginError::InvalidCredentials));
     w.auth.login("ada@example.com", PASSWORD, client()).unwrap();
 }
 
 #[test]
 fn a_successful_login_resets_the_failure_count() {
     let w = world_with(Policy { max_failed_logins: 3, ..Policy::default() });
-    let user = w.register("ada@example.com").user;
+    w.register("ada@example.com");
     for _ in 0..2 {
         let _ = w.auth.login("ada@example.com", "wrong password", client());
     }
     w.auth.login("ada@example.com", PASSWORD, client()).unwrap();
-    assert_eq!(w.store.users.lock().unwrap()[&user.id].failed_logins, 0);
     for _ in 0..2 {
         let _ = w.auth.login("ada@example.com", "wrong password", client());
     }
@@ -139,9 +137,9 @@ fn a_disabled_account_cannot_log_in_and_says_so_only_to_the_password_holder() {
     w.register("ada@example.com");
     w.auth.set_account_disabled("ada@example.com", true).unwrap();
     let right = w.auth.login("ada@example.com", PASSWORD, client()).unwrap_err();
-    assert!(matches!(right, AuthError::AccountDisabled), "{right:?}");
+    assert!(matches!(right, LoginError::AccountDisabled), "{right:?}");
     let wrong = w.auth.login("ada@example.com", "wrong password", client()).unwrap_err();
-    assert!(matches!(wrong, AuthError::InvalidCredentials), "{wrong:?}");
+    assert!(matches!(wrong, LoginError::InvalidCredentials), "{wrong:?}");
     w.auth.set_account_disabled("ada@example.com", false).unwrap();
     w.auth.login("ada@example.com", PASSWORD, client()).unwrap();
 }
@@ -151,11 +149,11 @@ fn admin_commands_refuse_unknown_users() {
     let w = world();
     assert!(matches!(
         w.auth.set_account_disabled("x@example.com", true),
-        Err(AuthError::UserNotFound)
+        Err(AdminError::UserNotFound)
     ));
     let user = w.auth.create_user("x@example.com", PASSWORD.into(), None).unwrap();
     assert!(w.auth.set_account_disabled("X@example.com", true).unwrap().disabled_at.is_some());
-    assert!(w.store.sessions.lock().unwrap().values().all(|s| s.user_id != user.id));
+    assert!(w.store.unrevoked_sessions(user.id).unwrap().is_empty(), "no session opened");
 }
 
 #[test]
@@ -172,8 +170,71 @@ fn logins_past_the_session_cap_revoke_the_least_recently_used() {
     w.clock.advance(Duration::minutes(1));
     let fourth = w.auth.login("ada@example.com", PASSWORD, client()).unwrap();
 
-    assert!(matches!(w.auth.authenticate(&second.access_token), Err(AuthError::SessionRevoked)));
+    assert!(matches!(
+        w.auth.authenticate(&second.access_token),
+        Err(baton_core::AccessError::SessionRevoked)
+    ));
     for live in [&first, &third, &fourth] {
         w.auth.authenticate(&live.access_token).unwrap();
     }
+}
+
+#[test]
+fn a_lock_from_one_address_does_not_lock_the_owner_out_elsewhere() {
+    let w = world();
+    w.register("ada@example.com");
+    for _ in 0..5 {
+        let _ = w.auth.login("ada@example.com", "wrong password", client_from("203.0.113.66"));
+    }
+    let attacker = w.auth.login("ada@example.com", PASSWORD, client_from("203.0.113.66"));
+    assert!(matches!(attacker, Err(LoginError::LockedOut { .. })), "{attacker:?}");
+    w.auth.login("ada@example.com", PASSWORD, client_from("198.51.100.1")).expect("the owner");
+}
+
+#[test]
+fn one_address_failing_over_many_accounts_hits_the_address_ceiling() {
+    let w = world_with(Policy { max_failures_per_address: 3, ..Policy::default() });
+    w.register("ada@example.com");
+    let stuffer = client_from("203.0.113.66");
+    for i in 0..3 {
+        let e = w.auth.login(&format!("user{i}@example.com"), "guess-guess", stuffer.clone());
+        assert!(matches!(e, Err(LoginError::InvalidCredentials)), "{e:?}");
+    }
+    let checks = w.hasher.verifications();
+    let e = w.auth.login("ada@example.com", PASSWORD, stuffer.clone()).unwrap_err();
+    let LoginError::LockedOut { retry_after } = e else { panic!("{e:?}") };
+    assert_eq!(retry_after, std::time::Duration::from_secs(15 * 60));
+    assert_eq!(w.hasher.verifications(), checks, "no password checked while locked out");
+    w.auth.login("ada@example.com", PASSWORD, client()).expect("other addresses are not affected");
+    w.clock.advance(Duration::minutes(15));
+    w.auth.login("ada@example.com", PASSWORD, stuffer).expect("the window has closed");
+}
+
+#[test]
+fn a_locked_attempt_checks_no_password() {
+    let w = world();
+    w.register("ada@example.com");
+    for _ in 0..5 {
+        let _ = w.auth.login("ada@example.com", "wrong password", client());
+    }
+    let checks = w.hasher.verifications();
+    for _ in 0..3 {
+        let e = w.auth.login("ada@example.com", PASSWORD, client());
+        assert!(matches!(e, Err(LoginError::LockedOut { .. })), "{e:?}");
+    }
+    assert_eq!(w.hasher.verifications(), checks);
+}
+
+#[test]
+fn registration_runs_in_steps_that_can_be_driven_one_by_one() {
+    let w = world();
+    let account = w.auth.check_account("ada@example.com", PASSWORD.into(), Some("Ada")).unwrap();
+    assert_eq!(w.store.user_count(), 0, "checking stores nothing");
+    let hashed = w.auth.hash_account(account).unwrap();
+    assert_eq!(w.store.user_count(), 0, "hashing stores nothing");
+    let pair = w.auth.open_account(hashed, client()).unwrap();
+    assert_eq!(w.session(pair.session_id).user_id, pair.user.id);
+    let attempt = w.auth.start_login("ada@example.com", client()).unwrap();
+    let checked = w.auth.check_password(attempt, PASSWORD).unwrap();
+    w.auth.finish_login(checked).unwrap();
 }

@@ -1,10 +1,12 @@
-//! Property tests of the rotation rules: for any sequence of refresh, replay, logout, revoke
-//! and clock steps, a session has one current refresh token, a revoked session never yields
-//! a token again, and no token outlives the session's absolute lifetime.
+//! Property test of the rotation rules: for any sequence of refreshes (current, retired,
+//! replayed), access checks, logouts, revocations and clock steps, every answer is exactly
+//! the one a plain model of SPEC §4 predicts — good steps succeed (a refresh of the current
+//! token of a live session rotates) and bad ones fail with the right error — and the store
+//! agrees with the model after every step.
 
 mod support;
 
-use baton_core::{AuthError, LogoutScope, Policy};
+use baton_core::{AccessError, LogoutScope, Policy, RefreshError, RefreshHash, RevokeReason};
 use proptest::prelude::*;
 use support::{World, world_with};
 use time::{Duration, OffsetDateTime};
@@ -17,7 +19,7 @@ enum Step {
     Access(usize),
     /// Log out locally with the newest access token.
     Logout,
-    /// Revoke the session from the sessions list.
+    /// Revoke the session from the sessions list with the newest access token.
     Revoke,
     /// Let time pass.
     Advance(i64),
@@ -34,84 +36,197 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-/// What the test knows: every token handed out, and which refresh token is current.
-struct Model {
-    refresh: Vec<String>,
-    access: Vec<String>,
-    current: String,
-    revoked_at: Option<OffsetDateTime>,
-    absolute_end: OffsetDateTime,
+/// A token handed out, with what the model needs to know about it.
+#[derive(Debug, Clone)]
+struct Minted {
+    token: String,
+    generation: i64,
+    expires_at: OffsetDateTime,
 }
 
-fn run(w: &World, steps: &[Step]) -> Result<(), TestCaseError> {
+/// The model: the session as SPEC §4 describes it.
+struct Model {
+    grace: Duration,
+    refresh: Vec<Minted>,
+    access: Vec<Minted>,
+    generation: i64,
+    rotated_at: OffsetDateTime,
+    sliding_end: OffsetDateTime,
+    absolute_end: OffsetDateTime,
+    revoked: Option<RevokeReason>,
+}
+
+/// What the model expects of a refresh.
+#[derive(Debug, PartialEq, Eq)]
+enum Expect {
+    Rotate,
+    Grace,
+    Err(&'static str),
+}
+
+fn name(e: &RefreshError) -> &'static str {
+    match e {
+        RefreshError::Expired => "expired",
+        RefreshError::Invalid(_) => "invalid",
+        RefreshError::SessionRevoked => "session_revoked",
+        RefreshError::ReuseDetected => "reuse_detected",
+        RefreshError::ReplayRejected => "replay_rejected",
+        RefreshError::AccountDisabled => "account_disabled",
+        RefreshError::Fault(_) => "fault",
+    }
+}
+
+impl Model {
+    fn current(&self) -> &Minted {
+        self.refresh.iter().rev().find(|m| m.generation == self.generation).expect("current")
+    }
+
+    fn session_live(&self, now: OffsetDateTime) -> bool {
+        self.revoked.is_none() && now < self.sliding_end && now < self.absolute_end
+    }
+
+    fn expect_refresh(&self, m: &Minted, now: OffsetDateTime) -> Expect {
+        if now >= m.expires_at {
+            return Expect::Err("expired");
+        }
+        let retired = m.generation < self.generation;
+        if self.revoked == Some(RevokeReason::Reuse) && retired {
+            return Expect::Err("replay_rejected");
+        }
+        if self.revoked.is_some() || now >= self.absolute_end {
+            return Expect::Err("session_revoked");
+        }
+        if now >= self.sliding_end {
+            return Expect::Err("expired");
+        }
+        if !retired {
+            return Expect::Rotate;
+        }
+        let in_grace = self.grace > Duration::ZERO && now <= self.rotated_at + self.grace;
+        if m.generation + 1 == self.generation && in_grace {
+            Expect::Grace
+        } else {
+            Expect::Err("reuse_detected")
+        }
+    }
+}
+
+fn run(w: &World, steps: &[Step], grace: Duration) -> Result<(), TestCaseError> {
     let first = w.register("ada@example.com");
     let sid = first.session_id;
+    let s = w.session(sid);
     let mut m = Model {
-        refresh: vec![first.refresh_token.clone()],
-        access: vec![first.access_token.clone()],
-        current: first.refresh_token,
-        revoked_at: None,
-        absolute_end: w.session(sid).absolute_expires_at,
+        grace,
+        refresh: vec![Minted {
+            token: first.refresh_token,
+            generation: 0,
+            expires_at: first.refresh_expires_at,
+        }],
+        access: vec![Minted {
+            token: first.access_token,
+            generation: 0,
+            expires_at: first.access_expires_at,
+        }],
+        generation: 0,
+        rotated_at: s.rotated_at,
+        sliding_end: s.expires_at,
+        absolute_end: s.absolute_expires_at,
+        revoked: None,
     };
     for step in steps {
         let now = w.now();
         match step {
             Step::Refresh(n) => {
-                let token = m.refresh[n % m.refresh.len()].clone();
-                let before = w.session(sid);
-                match w.auth.refresh(&token) {
-                    Ok(pair) => {
-                        prop_assert!(m.revoked_at.is_none(), "a revoked session yielded tokens");
-                        prop_assert!(now < m.absolute_end, "token past the absolute lifetime");
+                let presented = m.refresh[n % m.refresh.len()].clone();
+                let expected = m.expect_refresh(&presented, now);
+                match (w.auth.refresh(&presented.token), expected) {
+                    (Ok(pair), Expect::Rotate) => {
+                        prop_assert!(!pair.grace_replay);
                         prop_assert!(pair.refresh_expires_at <= m.absolute_end);
                         prop_assert!(pair.access_expires_at <= m.absolute_end);
-                        let after = w.session(sid);
-                        if after.generation != before.generation {
-                            // A rotation: only the current token may cause one.
-                            prop_assert_eq!(&token, &m.current, "a retired token rotated");
-                            prop_assert_eq!(after.generation, before.generation + 1);
-                            m.current = pair.refresh_token.clone();
-                        } else {
-                            // Grace: the answer is the current token, not a new one.
-                            prop_assert_eq!(&pair.refresh_token, &m.current);
+                        prop_assert_eq!(
+                            pair.refresh_expires_at,
+                            (now + Duration::days(7)).min(m.absolute_end)
+                        );
+                        m.generation += 1;
+                        m.rotated_at = now;
+                        m.sliding_end = pair.refresh_expires_at;
+                        m.refresh.push(Minted {
+                            token: pair.refresh_token,
+                            generation: m.generation,
+                            expires_at: pair.refresh_expires_at,
+                        });
+                        m.access.push(Minted {
+                            token: pair.access_token,
+                            generation: m.generation,
+                            expires_at: pair.access_expires_at,
+                        });
+                    }
+                    (Ok(pair), Expect::Grace) => {
+                        prop_assert!(pair.grace_replay);
+                        prop_assert_eq!(
+                            &pair.refresh_token,
+                            &m.current().token,
+                            "grace answers the current token"
+                        );
+                        m.access.push(Minted {
+                            token: pair.access_token,
+                            generation: m.generation,
+                            expires_at: pair.access_expires_at,
+                        });
+                    }
+                    (Err(e), Expect::Err(expected)) => {
+                        prop_assert_eq!(name(&e), expected);
+                        if expected == "reuse_detected" {
+                            m.revoked = Some(RevokeReason::Reuse);
                         }
-                        m.refresh.push(pair.refresh_token);
-                        m.access.push(pair.access_token);
                     }
-                    Err(AuthError::TokenReused) => {
-                        prop_assert_ne!(&token, &m.current, "the current token was called reused");
-                        m.revoked_at.get_or_insert(now);
+                    (got, expected) => {
+                        return Err(TestCaseError::fail(format!(
+                            "refresh of generation {} at {now}: expected {expected:?}, got {:?}",
+                            presented.generation,
+                            got.map(|p| p.grace_replay)
+                        )));
                     }
-                    Err(_) => {}
                 }
             }
             Step::Access(n) => {
-                let token = &m.access[n % m.access.len()];
-                if w.auth.authenticate(token).is_ok() {
-                    prop_assert!(m.revoked_at.is_none(), "a revoked session admitted access");
-                    prop_assert!(now < m.absolute_end);
+                let presented = &m.access[n % m.access.len()];
+                let admitted = w.auth.authenticate(&presented.token);
+                let token_alive = now < presented.expires_at;
+                match admitted {
+                    Ok(_) => {
+                        prop_assert!(token_alive && m.session_live(now), "admitted a dead token")
+                    }
+                    Err(AccessError::Expired) => prop_assert!(!token_alive),
+                    Err(AccessError::SessionRevoked) => {
+                        prop_assert!(token_alive && !m.session_live(now), "refused a live session");
+                    }
+                    Err(e) => return Err(TestCaseError::fail(format!("access: {e:?}"))),
                 }
             }
-            Step::Logout => {
-                if let Ok(me) = w.auth.authenticate(m.access.last().unwrap()) {
-                    w.auth.logout(&me, LogoutScope::Local, None).unwrap();
-                    m.revoked_at.get_or_insert(now);
-                }
-            }
-            Step::Revoke => {
-                if let Ok(me) = w.auth.authenticate(m.access.last().unwrap()) {
-                    w.auth.revoke_own_session(&me, sid).unwrap();
-                    m.revoked_at.get_or_insert(now);
+            Step::Logout | Step::Revoke => {
+                let newest = &m.access.last().expect("one at least").token;
+                if let Ok(me) = w.auth.authenticate(newest) {
+                    prop_assert!(m.session_live(now));
+                    if matches!(step, Step::Logout) {
+                        w.auth.logout(&me, LogoutScope::Local, None).expect("logout");
+                        m.revoked = Some(RevokeReason::Logout);
+                    } else {
+                        w.auth.revoke_own_session(&me, sid).expect("revoke");
+                        m.revoked = Some(RevokeReason::UserRevoked);
+                    }
                 }
             }
             Step::Advance(secs) => w.clock.advance(Duration::seconds(*secs)),
         }
-        // The store agrees with the model: the current token is the only one whose hash it
-        // holds, and a revoked session stays revoked.
+        // The store agrees with the model: only the current token's hash is held, and the
+        // revocation (and its reason) is as the model says.
         let s = w.session(sid);
-        let holders = m.refresh.iter().filter(|t| baton_core::RefreshHash::of(t) == s.refresh_hash);
-        prop_assert!(holders.clone().all(|t| t == &m.current));
-        prop_assert_eq!(s.revoked_at.is_some(), m.revoked_at.is_some());
+        prop_assert_eq!(s.generation, m.generation);
+        prop_assert_eq!(s.refresh_hash, RefreshHash::of(&m.current().token));
+        prop_assert_eq!(s.revoke_reason, m.revoked);
+        prop_assert_eq!(s.expires_at, m.sliding_end);
     }
     Ok(())
 }
@@ -124,7 +239,19 @@ proptest! {
         steps in prop::collection::vec(step(), 1..40),
         grace in prop::sample::select(vec![0i64, 30]),
     ) {
-        let w = world_with(Policy { reuse_grace: Duration::seconds(grace), ..Policy::default() });
-        run(&w, &steps)?;
+        let grace = Duration::seconds(grace);
+        let w = world_with(Policy { reuse_grace: grace, ..Policy::default() });
+        run(&w, &steps, grace)?;
+    }
+
+    #[test]
+    fn the_slow_path_obeys_the_same_rules(
+        steps in prop::collection::vec(step(), 1..40),
+        grace in prop::sample::select(vec![0i64, 30]),
+    ) {
+        let grace = Duration::seconds(grace);
+        let mut w = world_with(Policy { reuse_grace: grace, ..Policy::default() });
+        w.auth = w.auth.without_fast_rotation();
+        run(&w, &steps, grace)?;
     }
 }

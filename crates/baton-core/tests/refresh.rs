@@ -4,7 +4,7 @@ mod support;
 
 use std::sync::Arc;
 
-use baton_core::{AuthError, Policy, RevokeReason};
+use baton_core::{AccessError, Policy, RefreshError, RevokeReason};
 use support::{world, world_with};
 use time::Duration;
 
@@ -39,15 +39,15 @@ fn a_retired_token_presented_again_revokes_the_session_and_all_its_tokens() {
     let second = w.auth.refresh(&first.refresh_token).unwrap();
 
     let err = w.auth.refresh(&first.refresh_token).unwrap_err();
-    assert!(matches!(err, AuthError::TokenReused), "{err:?}");
+    assert!(matches!(err, RefreshError::ReuseDetected), "{err:?}");
 
     let s = w.session(first.session_id);
     assert!(s.revoked_at.is_some());
     assert_eq!(s.revoke_reason, Some(RevokeReason::Reuse));
     // The thief's and the owner's tokens are all dead now, access tokens included.
-    assert!(matches!(w.auth.refresh(&second.refresh_token), Err(AuthError::SessionRevoked)));
-    assert!(matches!(w.auth.authenticate(&second.access_token), Err(AuthError::SessionRevoked)));
-    assert!(matches!(w.auth.authenticate(&first.access_token), Err(AuthError::SessionRevoked)));
+    assert!(matches!(w.auth.refresh(&second.refresh_token), Err(RefreshError::SessionRevoked)));
+    assert!(matches!(w.auth.authenticate(&second.access_token), Err(AccessError::SessionRevoked)));
+    assert!(matches!(w.auth.authenticate(&first.access_token), Err(AccessError::SessionRevoked)));
 }
 
 #[test]
@@ -56,7 +56,7 @@ fn reuse_revokes_only_the_session_it_belongs_to() {
     let laptop = w.register("ada@example.com");
     let phone = w.auth.login("ada@example.com", support::PASSWORD, support::client()).unwrap();
     w.auth.refresh(&laptop.refresh_token).unwrap();
-    assert!(matches!(w.auth.refresh(&laptop.refresh_token), Err(AuthError::TokenReused)));
+    assert!(matches!(w.auth.refresh(&laptop.refresh_token), Err(RefreshError::ReuseDetected)));
     w.auth.authenticate(&phone.access_token).unwrap();
     w.auth.refresh(&phone.refresh_token).unwrap();
 }
@@ -86,7 +86,7 @@ fn previous_token_after_the_grace_window_is_reuse() {
     let first = w.register("ada@example.com");
     w.auth.refresh(&first.refresh_token).unwrap();
     w.clock.advance(Duration::seconds(31));
-    assert!(matches!(w.auth.refresh(&first.refresh_token), Err(AuthError::TokenReused)));
+    assert!(matches!(w.auth.refresh(&first.refresh_token), Err(RefreshError::ReuseDetected)));
     assert!(w.session(first.session_id).revoked_at.is_some());
 }
 
@@ -96,19 +96,74 @@ fn older_tokens_are_reuse_even_inside_the_grace_window() {
     let first = w.register("ada@example.com");
     let second = w.auth.refresh(&first.refresh_token).unwrap();
     w.auth.refresh(&second.refresh_token).unwrap();
-    assert!(matches!(w.auth.refresh(&first.refresh_token), Err(AuthError::TokenReused)));
+    assert!(matches!(w.auth.refresh(&first.refresh_token), Err(RefreshError::ReuseDetected)));
 }
 
 #[test]
 fn grace_falls_back_to_strict_when_the_current_token_cannot_be_reproduced() {
     let w = world_with(grace(30));
+    let first = w.register("ada@example.com"); // signed with k1
+    // The current token is minted with k2, which is gone by the time of the replay; the
+    // replayed token's own key (k1) still verifies it, but the current token cannot be
+    // re-minted, so strict rules apply.
+    w.issuer.sign_with("k2");
+    w.auth.refresh(&first.refresh_token).unwrap();
+    w.issuer.sign_with("k1");
+    w.issuer.forget("k2");
+    assert!(matches!(w.auth.refresh(&first.refresh_token), Err(RefreshError::ReuseDetected)));
+    assert!(w.session(first.session_id).revoked_at.is_some());
+}
+
+#[test]
+fn grace_holds_across_a_key_change_while_the_minting_key_is_configured() {
+    let w = world_with(grace(30));
+    let first = w.register("ada@example.com");
+    let winner = w.auth.refresh(&first.refresh_token).unwrap(); // minted with k1
+    // The answering server now signs with k2 (a rolling key change): it re-mints the current
+    // token with the key that signed it.
+    w.issuer.sign_with("k2");
+    let replay = w.auth.refresh(&first.refresh_token).unwrap();
+    assert!(replay.grace_replay);
+    assert_eq!(replay.refresh_token, winner.refresh_token);
+    assert!(w.session(first.session_id).revoked_at.is_none());
+}
+
+#[test]
+fn only_the_request_that_revokes_reports_reuse_detected() {
+    let w = world();
     let first = w.register("ada@example.com");
     w.auth.refresh(&first.refresh_token).unwrap();
-    // A signing-key rotation between the rotation and the replay: the replayed token still
-    // verifies under the old key, but re-minting the current token gives another string.
-    w.rotate_key("k2");
-    assert!(matches!(w.auth.refresh(&first.refresh_token), Err(AuthError::TokenReused)));
-    assert!(w.session(first.session_id).revoked_at.is_some());
+    assert!(matches!(w.auth.refresh(&first.refresh_token), Err(RefreshError::ReuseDetected)));
+    for _ in 0..3 {
+        let again = w.auth.refresh(&first.refresh_token);
+        assert!(matches!(again, Err(RefreshError::ReplayRejected)), "{again:?}");
+    }
+}
+
+#[test]
+fn fast_and_slow_paths_both_rotate_old_tokens_without_a_session_end() {
+    // A refresh token minted before tokens carried the session's end takes the slow path,
+    // and its successor carries the end.
+    let w = world();
+    let first = w.register("ada@example.com");
+    let legacy = {
+        let s = w.session(first.session_id);
+        let mut c = baton_core::rules::rotation::current_refresh_claims(&s);
+        c.session_expires_at = None;
+        baton_core::TokenIssuer::sign(&*w.issuer, &c).unwrap()
+    };
+    assert!(w.store.edit_session(first.session_id, |s| {
+        s.refresh_hash = baton_core::RefreshHash::of(&legacy);
+    }));
+    let next = w.auth.refresh(&legacy).unwrap();
+    let claims = baton_core::TokenIssuer::verify(
+        &*w.issuer,
+        &next.refresh_token,
+        baton_core::TokenKind::Refresh,
+        w.now(),
+    )
+    .unwrap();
+    assert_eq!(claims.session_expires_at, Some(w.session(first.session_id).absolute_expires_at));
 }
 
 #[test]
@@ -116,7 +171,7 @@ fn strict_mode_answers_reuse_immediately_after_rotation() {
     let w = world();
     let first = w.register("ada@example.com");
     w.auth.refresh(&first.refresh_token).unwrap();
-    assert!(matches!(w.auth.refresh(&first.refresh_token), Err(AuthError::TokenReused)));
+    assert!(matches!(w.auth.refresh(&first.refresh_token), Err(RefreshError::ReuseDetected)));
 }
 
 #[test]
@@ -124,7 +179,7 @@ fn an_expired_refresh_token_is_refused_and_revokes_nothing() {
     let w = world();
     let first = w.register("ada@example.com");
     w.clock.advance(Duration::days(7));
-    assert!(matches!(w.auth.refresh(&first.refresh_token), Err(AuthError::TokenExpired)));
+    assert!(matches!(w.auth.refresh(&first.refresh_token), Err(RefreshError::Expired)));
     assert!(w.session(first.session_id).revoked_at.is_none());
 }
 
@@ -156,7 +211,7 @@ fn no_refresh_extends_a_session_past_its_absolute_lifetime() {
     // Day 30 exactly: the token has expired with its session.
     w.clock.advance(Duration::days(1));
     let err = w.auth.refresh(&pair.refresh_token).unwrap_err();
-    assert!(matches!(err, AuthError::TokenExpired | AuthError::SessionRevoked), "{err:?}");
+    assert!(matches!(err, RefreshError::Expired | RefreshError::SessionRevoked), "{err:?}");
 }
 
 #[test]
@@ -166,11 +221,11 @@ fn a_session_past_its_absolute_lifetime_is_revoked_even_if_the_token_is_not_expi
     let first = w.register("ada@example.com");
     // Tokens' exp are capped at the session end, so both rules agree; move the session end
     // earlier than the live tokens' exp to see the session rule fire on its own.
-    w.store.sessions.lock().unwrap().get_mut(&first.session_id).unwrap().absolute_expires_at =
-        w.now() + Duration::minutes(5);
+    let soon = w.now() + Duration::minutes(5);
+    assert!(w.store.edit_session(first.session_id, |s| s.absolute_expires_at = soon));
     w.clock.advance(Duration::minutes(10));
-    assert!(matches!(w.auth.refresh(&first.refresh_token), Err(AuthError::SessionRevoked)));
-    assert!(matches!(w.auth.authenticate(&first.access_token), Err(AuthError::SessionRevoked)));
+    assert!(matches!(w.auth.refresh(&first.refresh_token), Err(RefreshError::SessionRevoked)));
+    assert!(matches!(w.auth.authenticate(&first.access_token), Err(AccessError::SessionRevoked)));
 }
 
 #[test]
@@ -179,7 +234,7 @@ fn a_revoked_session_refuses_refresh() {
     let first = w.register("ada@example.com");
     let principal = w.auth.authenticate(&first.access_token).unwrap();
     w.auth.logout(&principal, baton_core::LogoutScope::Local, None).unwrap();
-    assert!(matches!(w.auth.refresh(&first.refresh_token), Err(AuthError::SessionRevoked)));
+    assert!(matches!(w.auth.refresh(&first.refresh_token), Err(RefreshError::SessionRevoked)));
 }
 
 #[test]
@@ -187,8 +242,8 @@ fn a_disabled_account_refuses_refresh_and_access() {
     let w = world();
     let first = w.register("ada@example.com");
     w.auth.set_account_disabled("ada@example.com", true).unwrap();
-    assert!(matches!(w.auth.refresh(&first.refresh_token), Err(AuthError::AccountDisabled)));
-    assert!(matches!(w.auth.authenticate(&first.access_token), Err(AuthError::AccountDisabled)));
+    assert!(matches!(w.auth.refresh(&first.refresh_token), Err(RefreshError::AccountDisabled)));
+    assert!(matches!(w.auth.authenticate(&first.access_token), Err(AccessError::AccountDisabled)));
     let s = w.session(first.session_id);
     assert_eq!(s.revoke_reason, Some(RevokeReason::AccountDisabled));
 }
@@ -197,9 +252,9 @@ fn a_disabled_account_refuses_refresh_and_access() {
 fn token_types_are_never_interchangeable() {
     let w = world();
     let pair = w.register("ada@example.com");
-    assert!(matches!(w.auth.refresh(&pair.access_token), Err(AuthError::InvalidToken(_))));
-    assert!(matches!(w.auth.authenticate(&pair.refresh_token), Err(AuthError::InvalidToken(_))));
-    assert!(matches!(w.auth.refresh("garbage"), Err(AuthError::InvalidToken(_))));
+    assert!(matches!(w.auth.refresh(&pair.access_token), Err(RefreshError::Invalid(_))));
+    assert!(matches!(w.auth.authenticate(&pair.refresh_token), Err(AccessError::Invalid(_))));
+    assert!(matches!(w.auth.refresh("garbage"), Err(RefreshError::Invalid(_))));
 }
 
 #[test]
@@ -216,8 +271,10 @@ fn concurrent_refreshes_of_one_token_rotate_exactly_once_in_strict_mode() {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     let ok = results.iter().filter(|r| r.is_ok()).count();
-    let reused = results.iter().filter(|r| matches!(r, Err(AuthError::TokenReused))).count();
-    assert_eq!((ok, reused), (1, 15), "{results:?}");
+    let detected = results.iter().filter(|r| matches!(r, Err(RefreshError::ReuseDetected))).count();
+    let rejected =
+        results.iter().filter(|r| matches!(r, Err(RefreshError::ReplayRejected))).count();
+    assert_eq!((ok, detected, rejected), (1, 1, 14), "{results:?}");
     let s = w.session(first.session_id);
     assert_eq!(s.generation, 1);
     assert!(s.revoked_at.is_some());

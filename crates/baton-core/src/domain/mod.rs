@@ -4,5 +4,6 @@
 pub mod email;
 pub mod password;
 pub mod session;
+pub mod throttle;
 pub mod token;
 pub mod user;

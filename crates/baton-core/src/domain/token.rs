@@ -51,6 +51,10 @@ pub struct Claims {
     pub not_before: OffsetDateTime,
     /// `exp`.
     pub expires_at: OffsetDateTime,
+    /// The session's absolute end, carried by refresh tokens only (`None` in access tokens),
+    /// so that a successor can be minted from the presented token alone, before the one
+    /// statement that rotates (see [`crate::ports::TokenStore::rotate`]).
+    pub session_expires_at: Option<OffsetDateTime>,
 }
 
 /// Where a refresh token stands in its session's chain, read from its `jti`.

@@ -40,8 +40,9 @@ impl DisplayName {
     }
 }
 
-/// A user account with everything the login rules need: credentials, the disabled flag and
-/// the failed-login counter that drives the lockout.
+/// A user account with everything the login rules need: credentials and the disabled flag.
+/// (Failed logins are counted apart, per account and client address: see
+/// [`crate::domain::throttle::LoginKey`].)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     /// Stable identifier, the `sub` of every token.
@@ -54,10 +55,6 @@ pub struct User {
     pub password_hash: PasswordHash,
     /// Set while the account is disabled: no login, refresh or access check succeeds.
     pub disabled_at: Option<OffsetDateTime>,
-    /// Consecutive failed logins since the last success or lock.
-    pub failed_logins: u32,
-    /// Logins are refused until this moment, even with the right password.
-    pub locked_until: Option<OffsetDateTime>,
     /// When the account was registered.
     pub created_at: OffsetDateTime,
     /// Last change to the account's own data.

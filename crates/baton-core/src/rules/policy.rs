@@ -15,9 +15,13 @@ pub struct Policy {
     pub reuse_grace: Duration,
     /// Sessions a user may hold; a login past it revokes the least recently used.
     pub max_sessions_per_user: usize,
-    /// Consecutive failed logins that lock an account.
+    /// Consecutive failed logins, per account and client address, that lock the pair
+    /// (0 = never).
     pub max_failed_logins: u32,
-    /// How long a lock lasts.
+    /// Failed logins from one address over all accounts within `lockout` before that address
+    /// is refused (0 = no ceiling).
+    pub max_failures_per_address: u32,
+    /// How long a lock lasts, and the window of the per-address ceiling.
     pub lockout: Duration,
     /// How long revoked sessions are kept (for the audit trail) before purge deletes them.
     pub revoked_retention: Duration,
@@ -32,6 +36,7 @@ impl Default for Policy {
             reuse_grace: Duration::ZERO,
             max_sessions_per_user: 50,
             max_failed_logins: 5,
+            max_failures_per_address: 100,
             lockout: Duration::minutes(15),
             revoked_retention: Duration::days(1),
         }

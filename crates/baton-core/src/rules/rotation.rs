@@ -96,35 +96,62 @@ pub fn refresh_expiry(
     (now + policy.refresh_ttl).min(absolute_end)
 }
 
-/// Claims of the refresh token of `session_id` at `generation`, minted at `issued_at`.
+/// Where a refresh token sits: its session, owner, generation and the session's absolute end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chain {
+    /// The session (token family).
+    pub session_id: Uuid,
+    /// Its owner.
+    pub user_id: Uuid,
+    /// The generation the token is current for.
+    pub generation: i64,
+    /// The session's absolute end, carried in the token.
+    pub absolute_end: OffsetDateTime,
+}
+
+impl Chain {
+    /// The chain position of a session's current refresh token.
+    pub fn of(session: &Session) -> Self {
+        Self {
+            session_id: session.id,
+            user_id: session.user_id,
+            generation: session.generation,
+            absolute_end: session.absolute_expires_at,
+        }
+    }
+}
+
+/// Claims of the refresh token at `chain`, minted at `issued_at` and expiring at `expires_at`.
 pub fn refresh_claims(
-    user_id: Uuid,
-    session_id: Uuid,
-    generation: i64,
+    chain: Chain,
     issued_at: OffsetDateTime,
     expires_at: OffsetDateTime,
 ) -> Claims {
     Claims {
         kind: TokenKind::Refresh,
-        user_id,
-        session_id,
-        jti: RefreshJti { session_id, generation }.encode(),
+        user_id: chain.user_id,
+        session_id: chain.session_id,
+        jti: RefreshJti { session_id: chain.session_id, generation: chain.generation }.encode(),
         issued_at,
         not_before: issued_at,
         expires_at,
+        session_expires_at: Some(chain.absolute_end),
     }
 }
 
 /// Claims of the session's current refresh token, rebuilt from the row alone. Signing them
 /// again yields the very token the last rotation handed out (checked against the stored hash).
 pub fn current_refresh_claims(session: &Session) -> Claims {
-    refresh_claims(
-        session.user_id,
-        session.id,
-        session.generation,
-        session.rotated_at,
-        session.expires_at,
-    )
+    refresh_claims(Chain::of(session), session.rotated_at, session.expires_at)
+}
+
+/// Claims of the successor of the refresh token at `chain`, minted at `now`: the next
+/// generation, expiring `refresh_ttl` later but never past the session's absolute end. They
+/// depend on the presented token alone, so the successor can be signed before the one
+/// statement that swaps it in.
+pub fn successor_claims(chain: Chain, now: OffsetDateTime, policy: &Policy) -> Claims {
+    let next = Chain { generation: chain.generation + 1, ..chain };
+    refresh_claims(next, now, refresh_expiry(now, chain.absolute_end, policy))
 }
 
 /// Claims of an access token for `session` minted at `now`; it never outlives the session.
@@ -137,6 +164,7 @@ pub fn access_claims(session: &Session, jti: Uuid, now: OffsetDateTime, policy: 
         issued_at: now,
         not_before: now,
         expires_at: (now + policy.access_ttl).min(session.absolute_expires_at),
+        session_expires_at: None,
     }
 }
 

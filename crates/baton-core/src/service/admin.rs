@@ -4,30 +4,21 @@ use super::Auth;
 use crate::domain::email::Email;
 use crate::domain::session::RevokeReason;
 use crate::domain::user::User;
-use crate::error::AuthError;
+use crate::error::AdminError;
 
 impl Auth {
-    /// Creates an account without logging it in (for `baton user create`).
-    pub fn create_user(
-        &self,
-        email: &str,
-        password: String,
-        name: Option<&str>,
-    ) -> Result<User, AuthError> {
-        self.new_user(email, password, name)
-    }
-
     /// Disables or enables an account by email. Disabling also revokes every session at once;
     /// the disabled flag alone already refuses them, the revocation makes it last after an
-    /// enable. Returns the account as it is now.
-    pub fn set_account_disabled(&self, email: &str, disabled: bool) -> Result<User, AuthError> {
-        let email = Email::parse(email)?;
+    /// enable. Returns the account as it is now. An address that cannot be an email is simply
+    /// not a user.
+    pub fn set_account_disabled(&self, email: &str, disabled: bool) -> Result<User, AdminError> {
+        let email = Email::parse(email).map_err(|_| AdminError::UserNotFound)?;
         let now = self.now();
         let mut user =
-            self.ports.users.find_user_by_email(&email)?.ok_or(AuthError::UserNotFound)?;
+            self.ports.users.find_user_by_email(&email)?.ok_or(AdminError::UserNotFound)?;
         let disabled_at = disabled.then_some(now);
         if !self.ports.users.set_disabled(user.id, disabled_at, now)? {
-            return Err(AuthError::UserNotFound);
+            return Err(AdminError::UserNotFound);
         }
         if disabled {
             self.ports.tokens.revoke_user_sessions(

@@ -1,27 +1,34 @@
 //! The use cases: each fetches state through the ports, asks [`crate::rules`], and writes
 //! the outcome back. This is the only layer that knows the order of those steps.
+//!
+//! Register and login are also offered in steps ([`register`], [`login`]) that hand each
+//! other typed values, so the server can run the bcrypt step on its own thread pool and the
+//! database steps on another, without the order of the steps leaving the core.
 
-mod account;
 mod admin;
+mod introspect;
+pub mod login;
 mod refresh;
+pub mod register;
 mod sessions;
 
 use std::sync::Arc;
 
-use crate::domain::session::{ClientInfo, RefreshHash, Session};
+use crate::domain::session::{ClientInfo, RefreshHash, RevokeReason, Session};
 use crate::domain::user::User;
-use crate::error::AuthError;
+use crate::error::Fault;
 use crate::ports::{Clock, PasswordHasher, RandomSource, TokenIssuer, TokenStore, UserStore};
 use crate::rules::policy::Policy;
-use crate::rules::rotation;
+use crate::rules::rotation::{self, Chain};
 use time::OffsetDateTime;
 
+pub use introspect::ActiveToken;
 pub use sessions::{LogoutScope, Principal};
 
-/// The adapters a [`Auth`] runs on.
+/// The adapters an [`Auth`] runs on.
 #[derive(Clone)]
 pub struct Ports {
-    /// Accounts.
+    /// Accounts and login counters.
     pub users: Arc<dyn UserStore>,
     /// Sessions and refresh-token state.
     pub tokens: Arc<dyn TokenStore>,
@@ -40,6 +47,7 @@ pub struct Ports {
 pub struct Auth {
     ports: Ports,
     policy: Policy,
+    fast_rotation: bool,
 }
 
 /// A freshly issued token pair with what a token response shows.
@@ -67,7 +75,15 @@ pub struct IssuedTokens {
 impl Auth {
     /// Wires the use cases to their adapters under a policy.
     pub fn new(ports: Ports, policy: Policy) -> Self {
-        Self { ports, policy }
+        Self { ports, policy, fast_rotation: true }
+    }
+
+    /// The same use cases with refresh's one-statement fast path switched off, so that every
+    /// refresh reads, judges and then swaps. The answers are the same either way (a property
+    /// test holds the two to that); tests and benchmarks compare them.
+    pub fn without_fast_rotation(mut self) -> Self {
+        self.fast_rotation = false;
+        self
     }
 
     /// The policy in force.
@@ -82,22 +98,23 @@ impl Auth {
         now.replace_nanosecond(0).unwrap_or(now)
     }
 
-    /// Opens a new session for `user` and issues its first pair; evicts the least recently
-    /// used sessions beyond `max_sessions_per_user`.
-    fn open_session(
+    /// A new session (generation 0) of `user_id` opened at `now`, with its first refresh
+    /// token; nothing is stored yet.
+    fn new_session(
         &self,
-        user: User,
+        user_id: uuid::Uuid,
         client: ClientInfo,
         now: OffsetDateTime,
-    ) -> Result<IssuedTokens, AuthError> {
+    ) -> Result<(Session, String), Fault> {
         let session_id = self.ports.random.uuid();
         let absolute = now + self.policy.session_max_age;
         let expires_at = rotation::refresh_expiry(now, absolute, &self.policy);
-        let claims = rotation::refresh_claims(user.id, session_id, 0, now, expires_at);
-        let refresh_token = self.ports.issuer.sign(&claims)?;
+        let chain = Chain { session_id, user_id, generation: 0, absolute_end: absolute };
+        let refresh_token =
+            self.ports.issuer.sign(&rotation::refresh_claims(chain, now, expires_at))?;
         let session = Session {
             id: session_id,
-            user_id: user.id,
+            user_id,
             refresh_hash: RefreshHash::of(&refresh_token),
             generation: 0,
             rotated_at: now,
@@ -110,16 +127,16 @@ impl Auth {
             user_agent: client.user_agent,
             client_addr: client.client_addr,
         };
-        self.ports.tokens.create_session(&session)?;
-        self.evict_excess_sessions(&session, now)?;
-        self.with_access_token(user, &session, refresh_token, now)
+        Ok((session, refresh_token))
     }
 
-    fn evict_excess_sessions(&self, keep: &Session, now: OffsetDateTime) -> Result<(), AuthError> {
+    /// Revokes the least recently used sessions of `keep`'s owner beyond
+    /// `max_sessions_per_user`; `keep` (the session just opened) always survives.
+    fn evict_excess_sessions(&self, keep: &Session, now: OffsetDateTime) -> Result<(), Fault> {
         let sessions = self.ports.tokens.unrevoked_sessions(keep.user_id)?;
         let max = self.policy.max_sessions_per_user;
         for id in rotation::sessions_to_evict(&sessions, keep.id, now, max) {
-            self.ports.tokens.revoke_session(id, crate::RevokeReason::Evicted, now)?;
+            self.ports.tokens.revoke_session(id, RevokeReason::Evicted, now)?;
         }
         Ok(())
     }
@@ -131,7 +148,7 @@ impl Auth {
         session: &Session,
         refresh_token: String,
         now: OffsetDateTime,
-    ) -> Result<IssuedTokens, AuthError> {
+    ) -> Result<IssuedTokens, Fault> {
         let claims = rotation::access_claims(session, self.ports.random.uuid(), now, &self.policy);
         let access_token = self.ports.issuer.sign(&claims)?;
         Ok(IssuedTokens {

@@ -1,12 +1,18 @@
 //! Refresh: exchange the current refresh token for a new pair, exactly once.
+//!
+//! The common case is one statement: the successor is minted from the presented token alone
+//! and swapped in by [`TokenStore::rotate`](crate::ports::TokenStore::rotate), whose guard is
+//! exactly the condition under which the rules say "rotate". When the guard does not hold,
+//! the session is read and judged (reuse, grace, expired, ...), so every answer is the one the
+//! rules give.
 
 use super::{Auth, IssuedTokens};
 use crate::domain::session::{RefreshHash, RevokeReason, Session};
-use crate::domain::token::{RefreshJti, TokenKind};
+use crate::domain::token::{Claims, RefreshJti, TokenKind};
 use crate::domain::user::User;
-use crate::error::AuthError;
+use crate::error::RefreshError;
 use crate::ports::Rotation;
-use crate::rules::rotation::{self, Presented, Verdict};
+use crate::rules::rotation::{self, Chain, Presented, Verdict};
 use time::OffsetDateTime;
 
 /// A lost compare-and-swap means another request rotated first; judging again against the
@@ -16,115 +22,156 @@ const MAX_ROUNDS: usize = 2;
 impl Auth {
     /// Rotates the session of `refresh_token` and returns the new pair.
     ///
-    /// Fails with `TokenExpired`, `InvalidToken`, `SessionRevoked`, `AccountDisabled` or
-    /// `TokenReused`; the last one has revoked the whole session before returning.
-    pub fn refresh(&self, refresh_token: &str) -> Result<IssuedTokens, AuthError> {
+    /// `ReuseDetected` has revoked the whole session before returning; `ReplayRejected` found
+    /// it revoked for reuse already.
+    pub fn refresh(&self, refresh_token: &str) -> Result<IssuedTokens, RefreshError> {
         let now = self.now();
         let claims = self.ports.issuer.verify(refresh_token, TokenKind::Refresh, now)?;
         let jti = RefreshJti::decode(&claims.jti)
             .filter(|j| j.session_id == claims.session_id)
-            .ok_or_else(|| {
-                AuthError::InvalidToken("refresh jti is not <sid>.<generation>".into())
-            })?;
+            .ok_or_else(|| RefreshError::Invalid("refresh jti is not <sid>.<generation>".into()))?;
         let presented = Presented {
             user_id: claims.user_id,
             generation: jti.generation,
             hash: RefreshHash::of(refresh_token),
         };
+        if self.fast_rotation
+            && let Some(pair) = self.rotate_presented(&claims, &presented, now)?
+        {
+            return Ok(pair);
+        }
         for _ in 0..MAX_ROUNDS {
             let Some((session, user)) = self.ports.tokens.find_session(jti.session_id)? else {
-                return Err(AuthError::InvalidToken("no such session".into()));
+                return Err(RefreshError::Invalid("no such session".into()));
             };
             match rotation::judge(&presented, &session, &user, now, &self.policy) {
                 Verdict::Rotate => {
-                    if let Some(pair) = self.try_rotate(&session, user, now)? {
+                    if let Some(pair) = self.rotate_current(&session, now)? {
                         return Ok(pair);
                     }
                 }
                 Verdict::Grace => return self.replay_current(&session, user, now),
                 Verdict::Reuse => return Err(self.revoke_for_reuse(&session, &presented, now)),
-                Verdict::AccountDisabled => return Err(AuthError::AccountDisabled),
-                Verdict::SessionRevoked => return Err(AuthError::SessionRevoked),
-                Verdict::Expired => return Err(AuthError::TokenExpired),
+                Verdict::AccountDisabled => return Err(RefreshError::AccountDisabled),
+                Verdict::SessionRevoked => return Err(RefreshError::SessionRevoked),
+                Verdict::Expired => return Err(RefreshError::Expired),
                 Verdict::Invalid => {
-                    return Err(AuthError::InvalidToken("token is not of this session".into()));
+                    return Err(RefreshError::Invalid("token is not of this session".into()));
                 }
             }
         }
-        Err(AuthError::InvalidToken("session changed under every rotation attempt".into()))
+        Err(RefreshError::Invalid("session changed under every rotation attempt".into()))
     }
 
-    /// Mints the successor and swaps it in; `None` if another request won the swap.
-    fn try_rotate(
+    /// The fast path: the successor from the presented token alone, then one statement. `None`
+    /// when the token carries no session end (minted by an older version) or the guard did
+    /// not hold.
+    fn rotate_presented(
+        &self,
+        claims: &Claims,
+        presented: &Presented,
+        now: OffsetDateTime,
+    ) -> Result<Option<IssuedTokens>, RefreshError> {
+        let Some(absolute_end) = claims.session_expires_at else { return Ok(None) };
+        let chain = Chain {
+            session_id: claims.session_id,
+            user_id: presented.user_id,
+            generation: presented.generation,
+            absolute_end,
+        };
+        self.swap(chain, presented.hash, now)
+    }
+
+    /// The slow path's swap, after the rules said "rotate" for `session`'s current token.
+    fn rotate_current(
         &self,
         session: &Session,
-        user: User,
         now: OffsetDateTime,
-    ) -> Result<Option<IssuedTokens>, AuthError> {
-        let expires_at = rotation::refresh_expiry(now, session.absolute_expires_at, &self.policy);
-        let claims = rotation::refresh_claims(
-            session.user_id,
-            session.id,
-            session.generation + 1,
-            now,
-            expires_at,
-        );
+    ) -> Result<Option<IssuedTokens>, RefreshError> {
+        self.swap(Chain::of(session), session.refresh_hash, now)
+    }
+
+    /// Mints the successor of the token at `chain` (hash `current`) and swaps it in; `None`
+    /// if the guard did not hold (another request won, or the token may not rotate).
+    fn swap(
+        &self,
+        chain: Chain,
+        current: RefreshHash,
+        now: OffsetDateTime,
+    ) -> Result<Option<IssuedTokens>, RefreshError> {
+        let claims = rotation::successor_claims(chain, now, &self.policy);
         let successor = self.ports.issuer.sign(&claims)?;
         let swap = Rotation {
-            session_id: session.id,
-            expected_generation: session.generation,
-            expected_hash: session.refresh_hash,
+            session_id: chain.session_id,
+            user_id: chain.user_id,
+            expected_generation: chain.generation,
+            expected_hash: current,
+            absolute_expires_at: chain.absolute_end,
             new_hash: RefreshHash::of(&successor),
             rotated_at: now,
-            expires_at,
+            expires_at: claims.expires_at,
         };
         match self.ports.tokens.rotate(&swap)? {
-            Some(rotated) => Ok(Some(self.with_access_token(user, &rotated, successor, now)?)),
+            Some((rotated, user)) => {
+                Ok(Some(self.with_access_token(user, &rotated, successor, now)?))
+            }
             None => Ok(None),
         }
     }
 
     /// Inside the grace window: hand out the session's current refresh token again (the one
-    /// the winning request received) with a fresh access token. Nothing is written.
+    /// the winning request received) with a fresh access token. Nothing is written. The token
+    /// is re-minted with each key that can sign, so a replay answered by a server that signs
+    /// with another key of the set (a rolling key change) still finds it.
     fn replay_current(
         &self,
         session: &Session,
         user: User,
         now: OffsetDateTime,
-    ) -> Result<IssuedTokens, AuthError> {
-        let current = self.ports.issuer.sign(&rotation::current_refresh_claims(session))?;
-        if RefreshHash::of(&current) != session.refresh_hash {
-            // The signing key or issuer changed since the rotation: the current token cannot
-            // be reproduced, so the grace cannot be honoured. Strict rules apply.
-            tracing::error!(session_id = %session.id, "cannot re-mint current refresh token");
+    ) -> Result<IssuedTokens, RefreshError> {
+        let claims = rotation::current_refresh_claims(session);
+        let current = self
+            .ports
+            .issuer
+            .sign_with_each_key(&claims)?
+            .into_iter()
+            .find(|t| RefreshHash::of(t) == session.refresh_hash);
+        let Some(current) = current else {
+            // The key that minted it is gone (or the issuer or audience changed): the current
+            // token cannot be reproduced, so the grace cannot be honoured. Strict rules apply.
+            tracing::warn!(session_id = %session.id, "cannot re-mint the current refresh token");
             let presented = Presented {
                 user_id: session.user_id,
                 generation: session.generation - 1,
                 hash: session.refresh_hash,
             };
             return Err(self.revoke_for_reuse(session, &presented, now));
-        }
+        };
         tracing::info!(session_id = %session.id, "previous refresh token replayed within grace");
         let pair = self.with_access_token(user, session, current, now)?;
         Ok(IssuedTokens { grace_replay: true, ..pair })
     }
 
-    /// Revokes a session whose retired token came back; the error to answer with.
+    /// Revokes a session whose retired token came back; the error to answer with. Only the
+    /// request that actually revokes it logs the warning and answers `ReuseDetected`.
     fn revoke_for_reuse(
         &self,
         session: &Session,
         presented: &Presented,
         now: OffsetDateTime,
-    ) -> AuthError {
-        tracing::warn!(
-            session_id = %session.id,
-            user_id = %session.user_id,
-            presented_generation = presented.generation,
-            current_generation = session.generation,
-            "refresh token reuse detected; session revoked"
-        );
+    ) -> RefreshError {
         match self.ports.tokens.revoke_session(session.id, RevokeReason::Reuse, now) {
-            Ok(_) => AuthError::TokenReused,
+            Ok(true) => {
+                tracing::warn!(
+                    session_id = %session.id,
+                    user_id = %session.user_id,
+                    presented_generation = presented.generation,
+                    current_generation = session.generation,
+                    "refresh token reuse detected; session revoked"
+                );
+                RefreshError::ReuseDetected
+            }
+            Ok(false) => RefreshError::ReplayRejected,
             Err(e) => e.into(),
         }
     }

@@ -4,7 +4,7 @@ use super::Auth;
 use crate::domain::session::{RevokeReason, Session, SessionSummary};
 use crate::domain::token::TokenKind;
 use crate::domain::user::User;
-use crate::error::AuthError;
+use crate::error::{AccessError, Fault, RevokeSessionError};
 use crate::rules::rotation::{self, Verdict};
 use uuid::Uuid;
 
@@ -32,28 +32,29 @@ pub enum LogoutScope {
 impl Auth {
     /// Admits an access token: signature and claims, then its session must be active and its
     /// account enabled — so logout and revocation end access tokens at once, not at `exp`.
-    pub fn authenticate(&self, access_token: &str) -> Result<Principal, AuthError> {
+    pub fn authenticate(&self, access_token: &str) -> Result<Principal, AccessError> {
         let now = self.now();
         let claims = self.ports.issuer.verify(access_token, TokenKind::Access, now)?;
         let Some((session, user)) = self.ports.tokens.find_session(claims.session_id)? else {
-            return Err(AuthError::InvalidToken("no such session".into()));
+            return Err(AccessError::Invalid("no such session".into()));
         };
         match rotation::access_denial(&session, &user, claims.user_id, now) {
             None => Ok(Principal { user, session }),
-            Some(Verdict::AccountDisabled) => Err(AuthError::AccountDisabled),
-            Some(Verdict::SessionRevoked) => Err(AuthError::SessionRevoked),
-            Some(_) => Err(AuthError::InvalidToken("token is not of this session".into())),
+            Some(Verdict::AccountDisabled) => Err(AccessError::AccountDisabled),
+            Some(Verdict::SessionRevoked) => Err(AccessError::SessionRevoked),
+            Some(_) => Err(AccessError::Invalid("token is not of this session".into())),
         }
     }
 
-    /// Ends sessions of the caller. With `Local`, a `refresh_token` from the request body
-    /// ends its session too when it belongs to the caller; any other token there is ignored.
+    /// Ends sessions of the caller. With `Local`, a `refresh_token` (from the request body or
+    /// the refresh-token cookie) ends its session too when it belongs to the caller; any other token there is
+    /// ignored, so logout never fails because of a stale token.
     pub fn logout(
         &self,
         principal: &Principal,
         scope: LogoutScope,
         refresh_token: Option<&str>,
-    ) -> Result<(), AuthError> {
+    ) -> Result<(), Fault> {
         let now = self.now();
         let tokens = &self.ports.tokens;
         let (user_id, sid) = (principal.user.id, principal.session.id);
@@ -83,7 +84,7 @@ impl Auth {
     }
 
     /// The caller's active sessions, most recently used first.
-    pub fn list_sessions(&self, principal: &Principal) -> Result<Vec<SessionSummary>, AuthError> {
+    pub fn list_sessions(&self, principal: &Principal) -> Result<Vec<SessionSummary>, Fault> {
         let now = self.now();
         let mut sessions: Vec<Session> = self
             .ports
@@ -106,28 +107,31 @@ impl Auth {
             .collect())
     }
 
-    /// Ends one of the caller's own active sessions; `SessionNotFound` for anything else,
-    /// so session ids of other users cannot be probed.
+    /// Ends one of the caller's own active sessions; `NotFound` for anything else, so session
+    /// ids of other users cannot be probed.
     pub fn revoke_own_session(
         &self,
         principal: &Principal,
         session_id: Uuid,
-    ) -> Result<(), AuthError> {
+    ) -> Result<(), RevokeSessionError> {
         let now = self.now();
         let owned_and_active = match self.ports.tokens.find_session(session_id)? {
             Some((s, _)) => s.user_id == principal.user.id && s.is_active(now),
             None => false,
         };
         if !owned_and_active {
-            return Err(AuthError::SessionNotFound);
+            return Err(RevokeSessionError::NotFound);
         }
         self.ports.tokens.revoke_session(session_id, RevokeReason::UserRevoked, now)?;
         Ok(())
     }
 
-    /// Deletes expired sessions and revoked ones older than `revoked_retention`.
-    pub fn purge(&self) -> Result<u64, AuthError> {
+    /// Deletes expired sessions, revoked ones older than `revoked_retention`, and login
+    /// counters whose lock and window are over; returns how many rows went.
+    pub fn purge(&self) -> Result<u64, Fault> {
         let now = self.now();
-        Ok(self.ports.tokens.purge(now - self.policy.revoked_retention, now)?)
+        let sessions = self.ports.tokens.purge(now - self.policy.revoked_retention, now)?;
+        let counters = self.ports.users.purge_login_attempts(now, now - self.policy.lockout)?;
+        Ok(sessions + counters)
     }
 }

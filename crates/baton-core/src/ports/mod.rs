@@ -1,0 +1,22 @@
+//! The ports: what the core needs from the outside world, as traits adapters implement.
+//!
+//! All ports are synchronous and may block; the caller decides where blocking is allowed.
+//! Each port's doc comment states its contract with MUST, naming the error variant an adapter
+//! answers with; `baton_core::testing::contract` (feature `testing`) holds the test suites that
+//! every adapter of a port runs against itself.
+
+mod clock;
+mod hasher;
+mod issuer;
+mod store;
+
+pub use clock::{Clock, RandomSource, SystemClock, SystemRandom};
+pub use hasher::{HashError, PasswordHasher};
+pub use issuer::{SignError, TokenError, TokenIssuer};
+pub use store::{
+    CreateUserError, LoginLimits, Reservation, Rotation, StoreError, TokenStore, UserStore,
+};
+
+/// A failure of an adapter, kept whole so that its cause chain reaches the log. Adapters box
+/// their own error types (diesel's, jsonwebtoken's, bcrypt's) into it.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;

@@ -1,0 +1,263 @@
+//! The contract suites. Each function is one behaviour of a port; it panics when the adapter
+//! breaks it. The `*_contract!` macros turn every function of a suite into a `#[test]`, so an
+//! adapter runs the whole suite, including functions added later, with one line:
+//!
+//! ```text
+//! baton_core::store_contract!(crate::support::sqlite_subject());
+//! ```
+
+pub mod hasher;
+pub mod issuer;
+pub mod paths;
+pub mod races;
+pub mod sessions;
+pub mod throttle;
+pub mod users;
+
+use std::sync::{Arc, Barrier};
+
+use crate::domain::email::Email;
+use crate::domain::password::PasswordHash;
+use crate::domain::session::{ClientInfo, RefreshHash, Session};
+use crate::domain::user::User;
+use crate::ports::{TokenIssuer, TokenStore, UserStore};
+use crate::rules::policy::Policy;
+use crate::service::{Auth, Ports};
+use crate::testing::{FakeClock, FakeHasher, SeqRandom};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+/// Both store ports, as one adapter implements them.
+pub trait Stores: UserStore + TokenStore {}
+
+impl<T: UserStore + TokenStore + ?Sized> Stores for T {}
+
+/// What the store suite runs on: a fresh, empty store, the token issuer for the tests that
+/// drive the real use cases, and whatever must live as long as the store (a temporary
+/// directory, a database dropped at the end).
+pub struct StoreSubject {
+    /// The stores under test.
+    pub store: Arc<dyn Stores>,
+    /// Signs the tokens of the use-case-level tests.
+    pub issuer: Arc<dyn TokenIssuer>,
+    _keep: Option<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+impl StoreSubject {
+    /// A subject for `store`, with `issuer` for the use-case-level tests.
+    pub fn new(store: Arc<dyn Stores>, issuer: Arc<dyn TokenIssuer>) -> Self {
+        Self { store, issuer, _keep: None }
+    }
+
+    /// Keeps `resource` alive (and drops it) with the subject.
+    pub fn holding(mut self, resource: impl std::any::Any + Send + Sync) -> Self {
+        self._keep = Some(Box::new(resource));
+        self
+    }
+
+    /// The real use cases on this store under `policy`, with a clock that stands at [`now`]
+    /// until the test moves it, and a hasher that counts password checks.
+    pub fn world(&self, policy: Policy) -> World {
+        let clock = Arc::new(FakeClock::at(now()));
+        let hasher = Arc::new(FakeHasher::default());
+        let ports = Ports {
+            users: self.store.clone(),
+            tokens: self.store.clone(),
+            issuer: self.issuer.clone(),
+            hasher: hasher.clone(),
+            clock: clock.clone(),
+            random: Arc::new(SeqRandom::seeded(u64::from(rand_seed()))),
+        };
+        World { auth: Auth::new(ports, policy), clock, hasher, store: self.store.clone() }
+    }
+}
+
+/// The use cases of a [`StoreSubject`] with handles on their clock and hasher.
+pub struct World {
+    /// The use cases.
+    pub auth: Auth,
+    /// Their clock.
+    pub clock: Arc<FakeClock>,
+    /// Their hasher, counting password checks.
+    pub hasher: Arc<FakeHasher>,
+    /// The store under test.
+    pub store: Arc<dyn Stores>,
+}
+
+/// The password every fixture account has.
+pub const PASSWORD: &str = "correct horse battery";
+
+impl World {
+    /// Registers `email` with [`PASSWORD`] and returns its first pair.
+    pub fn register(&self, email: &str) -> crate::IssuedTokens {
+        self.auth.register(email, PASSWORD.into(), Some("Ada"), client()).expect("register")
+    }
+
+    /// The session as stored.
+    pub fn session(&self, id: Uuid) -> Session {
+        self.store.find_session(id).expect("read").expect("session exists").0
+    }
+}
+
+/// A client as the transport would describe it.
+pub fn client() -> ClientInfo {
+    ClientInfo { user_agent: Some("test-agent".into()), client_addr: Some("192.0.2.1".into()) }
+}
+
+/// How many threads the race tests start at once.
+pub const RACERS: usize = 32;
+
+/// Distinct seeds for the random sources of several worlds on one store.
+fn rand_seed() -> u32 {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Now, in whole seconds (every instant the core writes is whole seconds).
+pub fn now() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(0).unwrap_or(now)
+}
+
+/// A user as the core would create it.
+pub fn user(email: &str, at: OffsetDateTime) -> User {
+    User {
+        id: Uuid::new_v4(),
+        email: Email::parse(email).expect("a valid test email"),
+        name: None,
+        password_hash: PasswordHash::new("fake$0$not-a-real-hash".into()),
+        disabled_at: None,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// A fresh session (generation 0) of `user_id` opened at `at`, holding `token`'s hash.
+pub fn session(user_id: Uuid, token: &str, at: OffsetDateTime) -> Session {
+    Session {
+        id: Uuid::new_v4(),
+        user_id,
+        refresh_hash: RefreshHash::of(token),
+        generation: 0,
+        rotated_at: at,
+        created_at: at,
+        last_used_at: at,
+        expires_at: at + Duration::days(7),
+        absolute_expires_at: at + Duration::days(30),
+        revoked_at: None,
+        revoke_reason: None,
+        user_agent: Some("test-agent/1.0".into()),
+        client_addr: Some("127.0.0.1".into()),
+    }
+}
+
+/// Stores a user and returns it.
+pub fn stored_user(store: &dyn Stores, email: &str) -> User {
+    let user = user(email, now());
+    store.create_user(&user, None).expect("create user");
+    user
+}
+
+/// Stores a fresh session for `user` and returns it.
+pub fn stored_session(store: &dyn Stores, user: &User, token: &str) -> Session {
+    let session = session(user.id, token, now());
+    store.create_session(&session).expect("create session");
+    session
+}
+
+/// The session `id` as stored.
+pub fn current(store: &dyn Stores, id: Uuid) -> Session {
+    store.find_session(id).expect("read").expect("session exists").0
+}
+
+/// Runs `work` on [`RACERS`] threads released at the same instant; returns their results.
+pub fn race<T: Send>(work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let start = Barrier::new(RACERS);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..RACERS)
+            .map(|i| {
+                let (start, work) = (&start, &work);
+                scope.spawn(move || {
+                    start.wait();
+                    work(i)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a racer panicked")).collect()
+    })
+}
+
+/// Instantiates every function of the store suite as a `#[test]` on the subject `$subject`
+/// (an expression evaluated afresh for each test). Use it once per backend, inside a module.
+#[macro_export]
+macro_rules! store_contract {
+    ($subject:expr) => {
+        $crate::__contract_tests!($subject;
+            users {
+                created_user_reads_back_by_id_and_email,
+                unknown_users_are_none,
+                equal_email_is_email_taken,
+                email_differing_only_in_case_is_email_taken,
+                duplicate_id_is_a_backend_error_not_email_taken,
+                a_user_and_its_first_session_are_stored_together,
+                a_failed_first_session_leaves_no_account_and_a_retry_succeeds,
+                accounts_are_disabled_and_enabled,
+            }
+            throttle {
+                the_pair_locks_at_the_max_and_the_last_attempt_is_still_granted,
+                the_lock_holds_only_for_its_address,
+                an_expired_lock_or_a_stale_count_restarts_at_one,
+                release_clears_the_pair_and_gives_back_the_address_attempt,
+                the_address_ceiling_spans_accounts_until_its_window_closes,
+                a_locked_pair_does_not_use_up_the_address,
+                zero_limits_never_lock,
+                purge_drops_only_counters_that_no_longer_matter,
+            }
+            sessions {
+                created_session_reads_back_with_its_user,
+                a_session_needs_an_existing_user,
+                rotate_swaps_in_the_successor_and_returns_the_owner,
+                rotate_refuses_a_wrong_generation_or_hash,
+                rotate_refuses_a_revoked_or_expired_session,
+                rotate_refuses_a_wrong_owner_or_absolute_end,
+                rotate_refuses_a_disabled_owner,
+                rotate_of_an_unknown_session_is_none,
+                revoke_session_succeeds_once,
+                revoke_user_sessions_revokes_all_of_one_user,
+                revoke_user_sessions_spares_the_exception,
+                unrevoked_sessions_lists_live_and_expired_but_not_revoked,
+                purge_deletes_old_revoked_and_expired_sessions_only,
+            }
+            races {
+                rotate_race_has_one_winner,
+                refresh_race_strict_revokes_once,
+                refresh_race_with_grace_shares_one_successor,
+                login_burst_gets_at_most_the_max_password_checks,
+                reservation_burst_grants_exactly_the_max,
+                concurrent_revocations_report_one_revoker,
+            }
+            paths {
+                fast_and_slow_refresh_paths_agree,
+            }
+        );
+    };
+}
+
+/// Expands a list of suite functions into `#[test]`s; used by the `*_contract!` macros.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __contract_tests {
+    ($subject:expr; $($module:ident { $($test:ident),* $(,)? })*) => {
+        $(
+            mod $module {
+                $(
+                    #[test]
+                    fn $test() {
+                        let subject = $subject;
+                        $crate::testing::contract::$module::$test(&subject);
+                    }
+                )*
+            }
+        )*
+    };
+}

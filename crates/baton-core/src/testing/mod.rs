@@ -1,0 +1,15 @@
+//! Test support for Baton's adapters and for the core's own tests (feature `testing`).
+//!
+//! - [`contract`]: one suite per port, written once here and run by every adapter against
+//!   itself (`baton-store` on PostgreSQL and SQLite, `baton-jwt` for each algorithm,
+//!   `baton-password` for bcrypt) and by the fakes below, so the fakes the core's tests use
+//!   behave as the real adapters do.
+//! - [`MemStore`], [`FakeClock`], [`SeqRandom`], [`FakeHasher`], [`FakeIssuer`]: fast,
+//!   deterministic ports for the core's unit and property tests.
+
+pub mod contract;
+mod fakes;
+mod memory;
+
+pub use fakes::{FakeClock, FakeHasher, FakeIssuer, SeqRandom};
+pub use memory::MemStore;
