@@ -106,3 +106,16 @@ impl r2d2::HandleError<diesel::r2d2::Error> for LogPoolErrors {
         tracing::warn!(%error, "database connection failed");
     }
 }
+
+/// Runs `$body` with `$c` bound to the concrete connection inside an [`AnyConnection`], so
+/// that a hot statement is built for its backend directly (no `MultiConnection` rendering per
+/// query) and kept prepared by that connection's statement cache.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::connection::AnyConnection::Postgresql($c) => $body,
+            $crate::connection::AnyConnection::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;

@@ -1,41 +1,56 @@
-//! Translation of database failures into the core's [`StoreError`], which is all the core
-//! and the server need to choose between 409, 503 and 500.
+//! Translation of database failures into the core's error types, keeping the database's own
+//! error as the source so that the log shows the whole chain.
 
-use baton_core::StoreError;
+use baton_core::{CreateUserError, StoreError};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 /// Both unique constraints on `users.email` (exact and lower-cased) carry "email" in their
 /// names, and SQLite names the column or index in its message; either way the word is there.
 const EMAIL_CONSTRAINT_HINT: &str = "email";
 
-/// Maps a query failure.
-///
-/// - a unique violation on the email constraints → [`StoreError::EmailTaken`];
-/// - a lost connection, or SQLite's "database is locked" after the busy timeout →
-///   [`StoreError::Unavailable`] (worth retrying, answered with 503);
-/// - anything else → [`StoreError::Backend`].
+/// Maps a query failure: a lost connection, or SQLite's "database is locked" after the busy
+/// timeout, is [`StoreError::Unavailable`] (worth retrying, answered with 503); anything else
+/// is [`StoreError::Backend`].
 pub fn query(err: DieselError) -> StoreError {
-    match &err {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-            let on_email =
-                info.constraint_name().is_some_and(|c| c.contains(EMAIL_CONSTRAINT_HINT))
-                    || info.message().contains(EMAIL_CONSTRAINT_HINT);
-            if on_email { StoreError::EmailTaken } else { StoreError::Backend(err.to_string()) }
+    if is_unavailable(&err) { StoreError::unavailable(err) } else { StoreError::backend(err) }
+}
+
+/// Maps a failure of `create_user`: a unique violation on the email constraints is
+/// [`CreateUserError::EmailTaken`], anything else as [`query`].
+pub fn create_user(err: DieselError) -> CreateUserError {
+    if let DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &err {
+        let on_email = info.constraint_name().is_some_and(|c| c.contains(EMAIL_CONSTRAINT_HINT))
+            || info.message().contains(EMAIL_CONSTRAINT_HINT);
+        if on_email {
+            return CreateUserError::EmailTaken;
         }
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-            StoreError::Unavailable(err.to_string())
-        }
-        DieselError::DatabaseError(_, info) if is_busy(info.message()) => {
-            StoreError::Unavailable(err.to_string())
-        }
-        _ => StoreError::Backend(err.to_string()),
+    }
+    CreateUserError::Store(query(err))
+}
+
+/// Whether a query failed because the connection is gone or the database is busy, rather
+/// than because of the query.
+pub fn is_unavailable(err: &DieselError) -> bool {
+    match err {
+        DieselError::DatabaseError(_, info) => is_busy(info.message()) || is_lost(err),
+        _ => false,
+    }
+}
+
+/// Whether a query failed because its connection died (a database restart, a network cut):
+/// a read may then be retried once on a connection known to be alive.
+pub fn is_lost(err: &DieselError) -> bool {
+    match err {
+        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
+        DieselError::DatabaseError(_, info) => is_connection_lost(info.message()),
+        _ => false,
     }
 }
 
 /// Maps a failure to get a connection from the pool: the pool timed out, usually because
 /// the server refused connections or every connection stayed busy.
 pub fn pool(err: r2d2::Error) -> StoreError {
-    StoreError::Unavailable(format!("no database connection: {err}"))
+    StoreError::unavailable(err)
 }
 
 /// SQLite's SQLITE_BUSY / SQLITE_LOCKED messages.
@@ -43,6 +58,15 @@ fn is_busy(message: &str) -> bool {
     message.contains("database is locked")
         || message.contains("database is busy")
         || message.contains("database table is locked")
+}
+
+/// libpq's words for a connection that died under a query (server restart, network cut).
+fn is_connection_lost(message: &str) -> bool {
+    message.contains("server closed the connection")
+        || message.contains("terminating connection")
+        || message.contains("no connection to the server")
+        || message.contains("connection to server")
+        || message.contains("SSL SYSCALL error")
 }
 
 #[cfg(test)]
@@ -80,28 +104,39 @@ mod tests {
         kind: DatabaseErrorKind,
         message: &'static str,
         constraint: Option<&'static str>,
-    ) -> StoreError {
-        query(DieselError::DatabaseError(kind, Box::new(Info(message, constraint))))
+    ) -> DieselError {
+        DieselError::DatabaseError(kind, Box::new(Info(message, constraint)))
     }
 
     #[test]
     fn unique_violations_on_email_only_mean_email_taken() {
         use DatabaseErrorKind::UniqueViolation as U;
-        let pg = db(U, "duplicate key value violates unique constraint", Some("users_email_key"));
-        assert_eq!(pg, StoreError::EmailTaken);
-        let lite = db(U, "UNIQUE constraint failed: index 'users_email_lower_key'", None);
-        assert_eq!(lite, StoreError::EmailTaken);
-        assert_eq!(db(U, "UNIQUE constraint failed: users.email", None), StoreError::EmailTaken);
-        let pk = db(U, "UNIQUE constraint failed: users.id", None);
-        assert!(matches!(pk, StoreError::Backend(_)), "{pk:?}");
+        let taken = |e| matches!(create_user(e), CreateUserError::EmailTaken);
+        assert!(taken(db(
+            U,
+            "duplicate key value violates unique constraint",
+            Some("users_email_key")
+        )));
+        assert!(taken(db(U, "UNIQUE constraint failed: index 'users_email_lower_key'", None)));
+        assert!(taken(db(U, "UNIQUE constraint failed: users.email", None)));
+        let pk = create_user(db(U, "UNIQUE constraint failed: users.id", None));
+        assert!(matches!(pk, CreateUserError::Store(StoreError::Backend(_))), "{pk:?}");
     }
 
     #[test]
-    fn busy_and_closed_mean_unavailable() {
+    fn busy_and_lost_connections_mean_unavailable_and_keep_their_cause() {
         use DatabaseErrorKind::{ClosedConnection, Unknown};
-        assert!(matches!(db(Unknown, "database is locked", None), StoreError::Unavailable(_)));
-        assert!(matches!(db(ClosedConnection, "gone", None), StoreError::Unavailable(_)));
-        assert!(matches!(db(Unknown, "syntax error", None), StoreError::Backend(_)));
+        assert!(matches!(
+            query(db(Unknown, "database is locked", None)),
+            StoreError::Unavailable(_)
+        ));
+        assert!(matches!(query(db(ClosedConnection, "gone", None)), StoreError::Unavailable(_)));
+        let lost = "server closed the connection unexpectedly";
+        assert!(matches!(query(db(Unknown, lost, None)), StoreError::Unavailable(_)));
+        assert!(matches!(query(db(Unknown, "syntax error", None)), StoreError::Backend(_)));
         assert!(matches!(query(DieselError::NotFound), StoreError::Backend(_)));
+        let e = query(db(Unknown, "syntax error at or near", None));
+        let cause = std::error::Error::source(&e).expect("the diesel error is kept");
+        assert!(cause.to_string().contains("syntax error"), "{cause}");
     }
 }

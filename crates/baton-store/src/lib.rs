@@ -2,14 +2,15 @@
 //! diesel and an r2d2 pool, for PostgreSQL (production, many servers on one database) and an
 //! embedded SQLite file (the zero-setup default).
 //!
-//! The backend is chosen by the URL's scheme alone. All queries are written once against a
+//! The backend is chosen by the URL's scheme alone. Queries are written once against a
 //! diesel `MultiConnection` enum, so both backends run the same statements and are held to
-//! the same contract suite (`tests/contract`). Representation choices (UUIDs, instants,
+//! the same contract suite (`baton_core::testing::contract`, run by `tests/contract`); the two
+//! hot statements run on the concrete connection. Representation choices (UUIDs, instants,
 //! hashes) are explained in `README.md`.
 //!
 //! Every rule that must hold across servers rests on a single conditional statement per
-//! change — above all [`baton_core::TokenStore::rotate`], one `UPDATE … WHERE generation = ?
-//! AND refresh_hash = ? AND revoked_at IS NULL RETURNING …` — never on process memory.
+//! change — above all [`baton_core::TokenStore::rotate`], one `UPDATE … WHERE <the rules'
+//! guard> RETURNING …` — never on process memory.
 
 #![warn(missing_docs)]
 
@@ -18,6 +19,7 @@ mod errors;
 mod migrations;
 mod rows;
 mod schema;
+mod sql;
 mod sql_types;
 mod store;
 mod token_store;
@@ -27,4 +29,5 @@ mod user_store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use store::{Backend, PoolState, Store, StoreConfig};
+pub use store::{Backend, PoolState, SetupError, Store, StoreConfig};
+pub use url::UrlError;

@@ -62,13 +62,16 @@ where
     Ok(names)
 }
 
+/// A migration that could not be applied; the cause (the database's error) is kept.
+#[derive(Debug, thiserror::Error)]
+#[error("migration failed")]
+struct MigrationFailed(#[source] Box<dyn std::error::Error + Send + Sync>);
+
 fn harness_error(err: Box<dyn std::error::Error + Send + Sync>) -> StoreError {
     match err.downcast::<diesel::result::Error>() {
-        Ok(db) => match errors::query(*db) {
-            StoreError::Backend(m) => StoreError::Backend(format!("migration failed: {m}")),
-            other => other,
-        },
-        Err(other) => StoreError::Backend(format!("migration failed: {other}")),
+        Ok(db) if errors::is_unavailable(&db) => errors::query(*db),
+        Ok(db) => StoreError::backend(MigrationFailed(db)),
+        Err(other) => StoreError::backend(MigrationFailed(other)),
     }
 }
 
@@ -86,7 +89,11 @@ mod tests {
         let applied = run(&mut conn).unwrap();
         assert_eq!(
             applied,
-            ["2025-11-25-000001_create_users", "2025-11-25-000002_create_sessions"]
+            [
+                "2025-11-25-000001_create_users",
+                "2025-11-25-000002_create_sessions",
+                "2026-11-30-000003_create_login_attempts"
+            ]
         );
         assert!(run(&mut conn).unwrap().is_empty());
         drop(conn);

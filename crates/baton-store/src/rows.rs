@@ -1,7 +1,7 @@
 //! Rows as the database holds them, and their checked conversion to and from the domain.
 //!
 //! Reading back never panics: a value the domain cannot hold (a hash that is not 32 bytes,
-//! a negative counter) becomes a [`StoreError::Backend`] naming the row.
+//! an unknown id length) becomes a [`StoreError::Backend`] naming the row.
 
 use crate::schema::{sessions, users};
 use crate::sql_types::{Id, Ts};
@@ -19,30 +19,21 @@ pub struct UserRow {
     password_hash: String,
     name: Option<String>,
     disabled_at: Option<Ts>,
-    failed_logins: i32,
-    locked_until: Option<Ts>,
     created_at: Ts,
     updated_at: Ts,
 }
 
-impl TryFrom<UserRow> for User {
-    type Error = StoreError;
-
-    fn try_from(row: UserRow) -> Result<Self, StoreError> {
-        let failed_logins = u32::try_from(row.failed_logins).map_err(|_| {
-            corrupt("users", row.id, format!("failed_logins is {}", row.failed_logins))
-        })?;
-        Ok(User {
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        User {
             id: row.id.0,
             email: Email::from_trusted(row.email),
             name: row.name.map(DisplayName::from_trusted),
             password_hash: PasswordHash::new(row.password_hash),
             disabled_at: row.disabled_at.map(Ts::get),
-            failed_logins,
-            locked_until: row.locked_until.map(Ts::get),
             created_at: row.created_at.get(),
             updated_at: row.updated_at.get(),
-        })
+        }
     }
 }
 
@@ -55,27 +46,21 @@ pub struct NewUser<'a> {
     password_hash: &'a str,
     name: Option<&'a str>,
     disabled_at: Option<Ts>,
-    failed_logins: i32,
-    locked_until: Option<Ts>,
     created_at: Ts,
     updated_at: Ts,
 }
 
-impl<'a> NewUser<'a> {
-    /// The row for a user the core created.
-    pub fn of(user: &'a User) -> Result<Self, StoreError> {
-        Ok(Self {
+impl<'a> From<&'a User> for NewUser<'a> {
+    fn from(user: &'a User) -> Self {
+        Self {
             id: Id(user.id),
             email: user.email.as_str(),
             password_hash: user.password_hash.as_str(),
             name: user.name.as_ref().map(DisplayName::as_str),
             disabled_at: user.disabled_at.map(Ts::new),
-            failed_logins: i32::try_from(user.failed_logins)
-                .map_err(|_| StoreError::Backend("failed_logins out of range".into()))?,
-            locked_until: user.locked_until.map(Ts::new),
             created_at: Ts::new(user.created_at),
             updated_at: Ts::new(user.updated_at),
-        })
+        }
     }
 }
 
@@ -163,8 +148,93 @@ impl<'a> From<&'a Session> for NewSession<'a> {
     }
 }
 
-fn corrupt(table: &str, id: Id, what: String) -> StoreError {
-    StoreError::Backend(format!("corrupt {table} row {}: {what}", id.0))
+/// What the rotation statement returns: the rotated session and its owner, the owner's
+/// columns prefixed `u_` (see `sql::rotate`).
+#[derive(Debug, QueryableByName)]
+pub struct RotatedRow {
+    #[diesel(sql_type = crate::sql_types::DbUuid)]
+    id: Id,
+    #[diesel(sql_type = crate::sql_types::DbUuid)]
+    user_id: Id,
+    #[diesel(sql_type = diesel::sql_types::Binary)]
+    refresh_hash: Vec<u8>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    generation: i64,
+    #[diesel(sql_type = crate::sql_types::DbTime)]
+    rotated_at: Ts,
+    #[diesel(sql_type = crate::sql_types::DbTime)]
+    created_at: Ts,
+    #[diesel(sql_type = crate::sql_types::DbTime)]
+    last_used_at: Ts,
+    #[diesel(sql_type = crate::sql_types::DbTime)]
+    expires_at: Ts,
+    #[diesel(sql_type = crate::sql_types::DbTime)]
+    absolute_expires_at: Ts,
+    #[diesel(sql_type = diesel::sql_types::Nullable<crate::sql_types::DbTime>)]
+    revoked_at: Option<Ts>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    revoke_reason: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    user_agent: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    client_addr: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    u_email: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    u_password_hash: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    u_name: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<crate::sql_types::DbTime>)]
+    u_disabled_at: Option<Ts>,
+    #[diesel(sql_type = crate::sql_types::DbTime)]
+    u_created_at: Ts,
+    #[diesel(sql_type = crate::sql_types::DbTime)]
+    u_updated_at: Ts,
+}
+
+impl TryFrom<RotatedRow> for (Session, User) {
+    type Error = StoreError;
+
+    fn try_from(r: RotatedRow) -> Result<Self, StoreError> {
+        let user = UserRow {
+            id: r.user_id,
+            email: r.u_email,
+            password_hash: r.u_password_hash,
+            name: r.u_name,
+            disabled_at: r.u_disabled_at,
+            created_at: r.u_created_at,
+            updated_at: r.u_updated_at,
+        };
+        let session = SessionRow {
+            id: r.id,
+            user_id: r.user_id,
+            refresh_hash: r.refresh_hash,
+            generation: r.generation,
+            rotated_at: r.rotated_at,
+            created_at: r.created_at,
+            last_used_at: r.last_used_at,
+            expires_at: r.expires_at,
+            absolute_expires_at: r.absolute_expires_at,
+            revoked_at: r.revoked_at,
+            revoke_reason: r.revoke_reason,
+            user_agent: r.user_agent,
+            client_addr: r.client_addr,
+        };
+        Ok((Session::try_from(session)?, User::from(user)))
+    }
+}
+
+/// A row the domain cannot hold.
+#[derive(Debug, thiserror::Error)]
+#[error("corrupt {table} row {id}: {what}")]
+pub struct Corrupt {
+    table: &'static str,
+    id: uuid::Uuid,
+    what: String,
+}
+
+fn corrupt(table: &'static str, id: Id, what: String) -> StoreError {
+    StoreError::backend(Corrupt { table, id: id.0, what })
 }
 
 #[cfg(test)]
@@ -199,7 +269,9 @@ mod tests {
     fn a_hash_of_the_wrong_length_is_an_error_not_a_panic() {
         for len in [0, 31, 33] {
             let err = Session::try_from(session_row(vec![0; len], None)).unwrap_err();
-            assert!(matches!(err, StoreError::Backend(m) if m.contains("refresh_hash")));
+            assert!(
+                matches!(&err, StoreError::Backend(e) if e.to_string().contains("refresh_hash"))
+            );
         }
         assert!(Session::try_from(session_row(vec![0; 32], None)).is_ok());
     }
@@ -210,21 +282,5 @@ mod tests {
         assert_eq!(s.revoke_reason, None);
         let s = Session::try_from(session_row(vec![0; 32], Some("reuse"))).unwrap();
         assert_eq!(s.revoke_reason, Some(RevokeReason::Reuse));
-    }
-
-    #[test]
-    fn a_negative_failure_count_is_an_error_not_a_panic() {
-        let row = UserRow {
-            id: Id(Uuid::nil()),
-            email: "ada@example.com".into(),
-            password_hash: "x".into(),
-            name: None,
-            disabled_at: None,
-            failed_logins: -1,
-            locked_until: None,
-            created_at: ts(),
-            updated_at: ts(),
-        };
-        assert!(matches!(User::try_from(row), Err(StoreError::Backend(_))));
     }
 }

@@ -5,15 +5,15 @@ diesel::table! {
     use diesel::sql_types::{Integer, Nullable, Text};
     use crate::sql_types::{DbTime, DbUuid};
 
-    /// User accounts (see `baton_core::User`).
+    /// User accounts (see `baton_core::User`). The DDL also has `failed_logins` and
+    /// `locked_until`, unused since the login counters moved to `login_attempts` and kept
+    /// only for servers of the previous release during a rolling deploy.
     users (id) {
         id -> DbUuid,
         email -> Text,
         password_hash -> Text,
         name -> Nullable<Text>,
         disabled_at -> Nullable<DbTime>,
-        failed_logins -> Integer,
-        locked_until -> Nullable<DbTime>,
         created_at -> DbTime,
         updated_at -> DbTime,
     }
@@ -43,3 +43,29 @@ diesel::table! {
 
 diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, sessions);
+
+diesel::table! {
+    use diesel::sql_types::{Binary, Integer, Nullable, Text};
+    use crate::sql_types::DbTime;
+
+    /// Failed logins per (account, client address); see `baton_core::LoginKey`.
+    login_attempts (account, client_addr) {
+        account -> Binary,
+        client_addr -> Text,
+        failures -> Integer,
+        locked_until -> Nullable<DbTime>,
+        last_attempt_at -> DbTime,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Integer, Text};
+    use crate::sql_types::DbTime;
+
+    /// Failed logins per client address over all accounts, in a window.
+    address_attempts (client_addr) {
+        client_addr -> Text,
+        failures -> Integer,
+        window_ends -> DbTime,
+    }
+}

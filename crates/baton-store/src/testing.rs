@@ -6,13 +6,10 @@
 //! `scripts/with-postgres.sh` starts a throwaway one. Without it they fail loudly rather than
 //! pass by skipping.
 
-use crate::connection::AnyConnection;
-use crate::rows::SessionRow;
 use crate::schema::{sessions, users};
 use crate::sql_types::Id;
 use crate::store::{Store, StoreConfig};
-use crate::{errors, token_store};
-use baton_core::{Rotation, Session, StoreError};
+use baton_core::StoreError;
 use diesel::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -23,9 +20,40 @@ pub fn config(url: String) -> StoreConfig {
     StoreConfig { url, pool_size: 8, connect_timeout: Duration::from_secs(30) }
 }
 
-/// Creates an empty database `baton_test_<random>` on the test PostgreSQL server and returns
-/// its URL. Panics when no server is configured: set `TEST_DATABASE_URL` or run `just test`.
-pub fn postgres_url() -> String {
+/// A throwaway database on the test PostgreSQL server, dropped (with `WITH (FORCE)`, which
+/// closes the connections still open to it) when this value is dropped, so a long-lived
+/// `TEST_DATABASE_URL` server does not fill up with test databases.
+#[derive(Debug)]
+pub struct PgDatabase {
+    server: String,
+    name: String,
+    url: String,
+}
+
+impl PgDatabase {
+    /// The database's URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let dropped = PgConnection::establish(&self.server).and_then(|mut conn| {
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+                .execute(&mut conn)
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
+        });
+        if let Err(e) = dropped {
+            eprintln!("warning: test database {} not dropped: {e}", self.name);
+        }
+    }
+}
+
+/// Creates an empty database `baton_test_<random>` on the test PostgreSQL server; it is dropped
+/// with the returned value. Panics when no server is configured: set `TEST_DATABASE_URL` or
+/// run `just test`.
+pub fn postgres_database() -> PgDatabase {
     let server = ["TEST_DATABASE_URL", "DATABASE_URL"]
         .iter()
         .filter_map(|var| std::env::var(var).ok())
@@ -43,7 +71,8 @@ pub fn postgres_url() -> String {
     diesel::sql_query(format!("CREATE DATABASE {name}"))
         .execute(&mut conn)
         .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
-    with_database(&server, &name)
+    let url = with_database(&server, &name);
+    PgDatabase { server, name, url }
 }
 
 /// `url` with its database name replaced by `name`, keeping user, host and parameters.
@@ -93,41 +122,10 @@ pub fn sqlite_url() -> (String, TempDirGuard) {
     (format!("sqlite://{}", file.display()), TempDirGuard { dir })
 }
 
-/// Why the transaction in [`rotate_then_roll_back`] ended.
-enum Abort {
-    Query(diesel::result::Error),
-    RolledBack(Option<Box<SessionRow>>),
-}
-
-impl From<diesel::result::Error> for Abort {
-    fn from(e: diesel::result::Error) -> Self {
-        Abort::Query(e)
-    }
-}
-
-/// Runs the real rotation `UPDATE` inside a transaction and then fails the transaction, as a
-/// crash between the swap and the commit would. Returns what the rotation saw before the
-/// rollback (`Some` when the guard held), so a test can prove the swap happened and then
-/// vanished.
-pub fn rotate_then_roll_back(
-    store: &Store,
-    rotation: &Rotation,
-) -> Result<Option<Session>, StoreError> {
-    let mut conn = store.conn()?;
-    let conn: &mut AnyConnection = &mut conn;
-    match conn.transaction(|conn| {
-        Err::<(), _>(Abort::RolledBack(token_store::rotate_row(conn, rotation)?.map(Box::new)))
-    }) {
-        Err(Abort::RolledBack(seen)) => seen.map(|row| Session::try_from(*row)).transpose(),
-        Err(Abort::Query(e)) => Err(errors::query(e)),
-        Ok(()) => unreachable!("the transaction always aborts"),
-    }
-}
-
 /// Deletes a user outright (no port does: accounts are disabled, not deleted), so tests can
 /// check that its sessions go with it. True if the user existed.
 pub fn delete_user(store: &Store, id: Uuid) -> Result<bool, StoreError> {
-    let deleted = store.run(|conn| diesel::delete(users::table.find(Id(id))).execute(conn))?;
+    let deleted = store.write(|conn| diesel::delete(users::table.find(Id(id))).execute(conn))?;
     Ok(deleted == 1)
 }
 
@@ -137,7 +135,7 @@ type SessionSecrets = (Vec<u8>, Option<String>, Option<String>, Option<String>);
 /// Every text and blob column of every `users` and `sessions` row, raw as stored: the place
 /// where a plaintext password or refresh token would show up if one were ever written.
 pub fn raw_secret_columns(store: &Store) -> Result<Vec<Vec<u8>>, StoreError> {
-    let (users, sessions) = store.run(|conn| {
+    let (users, sessions) = store.read(|conn| {
         let users: Vec<(String, String, Option<String>)> =
             users::table.select((users::email, users::password_hash, users::name)).load(conn)?;
         let sessions: Vec<SessionSecrets> = sessions::table

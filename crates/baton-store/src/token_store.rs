@@ -2,11 +2,14 @@
 //!
 //! Every state change is a single statement whose `WHERE` clause carries its precondition,
 //! so the database's row lock (PostgreSQL) or write lock (SQLite) makes each one atomic
-//! across any number of servers without transactions spanning round trips.
+//! across any number of servers without transactions spanning round trips. The two hot
+//! statements — the rotation and the access check's look-up — run on the concrete
+//! connection and stay prepared.
 
-use crate::connection::AnyConnection;
+use crate::connection::{AnyConnection, on_backend};
 use crate::rows::{NewSession, SessionRow, UserRow};
 use crate::schema::{sessions, users};
+use crate::sql::rotate;
 use crate::sql_types::{Id, Ts};
 use crate::store::Store;
 use baton_core::{RevokeReason, Rotation, Session, StoreError, TokenStore, User};
@@ -14,100 +17,32 @@ use diesel::prelude::*;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Marks a statement of fixed shape as safe to keep prepared. Diesel never caches `UPDATE`
-/// statements (their `SET` list may vary), so without this the rotation is parsed and
-/// planned by PostgreSQL on every refresh, and its SQL text rebuilt by diesel.
-pub(crate) struct KeepPrepared<Q, Marker>(Q, std::marker::PhantomData<Marker>);
-
-impl<Q, Marker: 'static> diesel::query_builder::QueryId for KeepPrepared<Q, Marker> {
-    type QueryId = Marker;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl<Q, Marker, DB> diesel::query_builder::QueryFragment<DB> for KeepPrepared<Q, Marker>
-where
-    DB: diesel::backend::Backend,
-    Q: diesel::query_builder::QueryFragment<DB>,
-{
-    fn walk_ast<'b>(&'b self, pass: diesel::query_builder::AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        self.0.walk_ast(pass)
-    }
-
-    fn is_safe_to_cache_prepared(&self, _backend: &DB) -> QueryResult<bool> {
-        Ok(true)
-    }
-}
-
-impl<Q: diesel::query_builder::Query, Marker> diesel::query_builder::Query
-    for KeepPrepared<Q, Marker>
-{
-    type SqlType = Q::SqlType;
-}
-
-impl<Q, Marker, Conn> RunQueryDsl<Conn> for KeepPrepared<Q, Marker> {}
-
-/// Statement-cache key of [`rotate_row`].
-pub(crate) struct RotateStatement;
-
-/// The rotation compare-and-swap, as one conditional `UPDATE … RETURNING`:
-///
-/// ```sql
-/// UPDATE sessions SET refresh_hash = $new, generation = generation + 1,
-///        rotated_at = $at, last_used_at = $at, expires_at = $exp
-///  WHERE id = $sid AND generation = $gen AND refresh_hash = $old AND revoked_at IS NULL
-/// RETURNING *
-/// ```
-///
-/// Concurrent callers with the same guard queue on the row; the first changes `generation`,
-/// so the guard no longer matches for the rest and they get no row. Public to the crate (and
-/// to the `testing` hook) so a test can run it inside a transaction that then rolls back.
-pub(crate) fn rotate_row(
-    conn: &mut AnyConnection,
-    r: &Rotation,
-) -> QueryResult<Option<SessionRow>> {
-    let at = Ts::new(r.rotated_at);
-    let update = diesel::update(
-        sessions::table
-            .filter(sessions::id.eq(Id(r.session_id)))
-            .filter(sessions::generation.eq(r.expected_generation))
-            .filter(sessions::refresh_hash.eq(r.expected_hash.as_bytes().as_slice()))
-            .filter(sessions::revoked_at.is_null()),
-    )
-    .set((
-        sessions::refresh_hash.eq(r.new_hash.as_bytes().as_slice()),
-        sessions::generation.eq(sessions::generation + 1),
-        sessions::rotated_at.eq(at),
-        sessions::last_used_at.eq(at),
-        sessions::expires_at.eq(Ts::new(r.expires_at)),
-    ))
-    .returning(sessions::all_columns);
-    KeepPrepared::<_, RotateStatement>(update, std::marker::PhantomData)
-        .get_result::<SessionRow>(conn)
-        .optional()
+/// The access check's look-up: the session joined with its owner, by primary key.
+fn find_row(conn: &mut AnyConnection, id: Uuid) -> QueryResult<Option<(SessionRow, UserRow)>> {
+    // Built inside each arm: the selection is typed by its backend.
+    on_backend!(conn, |c| sessions::table
+        .inner_join(users::table)
+        .filter(sessions::id.eq(Id(id)))
+        .select((SessionRow::as_select(), UserRow::as_select()))
+        .first::<(SessionRow, UserRow)>(c)
+        .optional())
 }
 
 impl TokenStore for Store {
     fn create_session(&self, session: &Session) -> Result<(), StoreError> {
         let row = NewSession::from(session);
-        self.run(|conn| diesel::insert_into(sessions::table).values(&row).execute(conn))?;
+        self.write(|conn| diesel::insert_into(sessions::table).values(&row).execute(conn))?;
         Ok(())
     }
 
     fn find_session(&self, id: Uuid) -> Result<Option<(Session, User)>, StoreError> {
-        let row = self.run(|conn| {
-            sessions::table
-                .inner_join(users::table)
-                .filter(sessions::id.eq(Id(id)))
-                .select((SessionRow::as_select(), UserRow::as_select()))
-                .first::<(SessionRow, UserRow)>(conn)
-                .optional()
-        })?;
-        row.map(|(s, u)| Ok((Session::try_from(s)?, User::try_from(u)?))).transpose()
+        let row = self.read(|conn| find_row(conn, id))?;
+        row.map(|(s, u)| Ok((Session::try_from(s)?, User::from(u)))).transpose()
     }
 
-    fn rotate(&self, rotation: &Rotation) -> Result<Option<Session>, StoreError> {
-        let row = self.run(|conn| rotate_row(conn, rotation))?;
-        row.map(Session::try_from).transpose()
+    fn rotate(&self, rotation: &Rotation) -> Result<Option<(Session, User)>, StoreError> {
+        let row = self.write(|conn| rotate::run(conn, rotation))?;
+        row.map(<(Session, User)>::try_from).transpose()
     }
 
     fn revoke_session(
@@ -116,7 +51,7 @@ impl TokenStore for Store {
         reason: RevokeReason,
         at: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        let revoked = self.run(|conn| {
+        let revoked = self.write(|conn| {
             diesel::update(
                 sessions::table
                     .filter(sessions::id.eq(Id(id)))
@@ -138,7 +73,7 @@ impl TokenStore for Store {
         reason: RevokeReason,
         at: OffsetDateTime,
     ) -> Result<u64, StoreError> {
-        let revoked = self.run(|conn| {
+        let revoked = self.write(|conn| {
             let mut update = diesel::update(sessions::table)
                 .set((
                     sessions::revoked_at.eq(Some(Ts::new(at))),
@@ -156,7 +91,7 @@ impl TokenStore for Store {
     }
 
     fn unrevoked_sessions(&self, user_id: Uuid) -> Result<Vec<Session>, StoreError> {
-        let rows = self.run(|conn| {
+        let rows = self.read(|conn| {
             sessions::table
                 .filter(sessions::user_id.eq(Id(user_id)))
                 .filter(sessions::revoked_at.is_null())
@@ -172,7 +107,7 @@ impl TokenStore for Store {
         expired_before: OffsetDateTime,
     ) -> Result<u64, StoreError> {
         let (revoked_before, expired_before) = (Ts::new(revoked_before), Ts::new(expired_before));
-        let deleted = self.run(|conn| {
+        let deleted = self.write(|conn| {
             diesel::delete(
                 sessions::table.filter(
                     sessions::revoked_at

@@ -1,7 +1,27 @@
 //! Which backend a database URL names, decided by its scheme alone.
 
-use baton_core::StoreError;
 use std::path::PathBuf;
+
+/// A database URL Baton cannot use. Messages name the accepted forms and never echo the URL,
+/// which may hold a password.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UrlError {
+    /// `sqlite://` with no path.
+    #[error("sqlite:// URL names no database file")]
+    NoFile,
+    /// An in-memory or URI-style SQLite database: each pooled connection would get its own.
+    #[error(
+        "in-memory and URI-style SQLite databases are not supported; \
+         use sqlite://relative/path or sqlite:///absolute/path"
+    )]
+    InMemory,
+    /// Neither PostgreSQL nor SQLite.
+    #[error(
+        "unsupported database URL scheme {0:?}: use postgres://, postgresql://, \
+         sqlite://relative/path or sqlite:///absolute/path"
+    )]
+    Scheme(String),
+}
 
 /// A database URL, parsed far enough to open connections of the right kind.
 #[derive(Clone, PartialEq, Eq)]
@@ -25,29 +45,22 @@ impl std::fmt::Debug for Target {
 impl Target {
     /// Parses a URL; anything but the three schemes above is refused with a message that
     /// names the accepted forms (and never echoes the URL, which may hold a password).
-    pub fn parse(url: &str) -> Result<Self, StoreError> {
+    pub fn parse(url: &str) -> Result<Self, UrlError> {
         let url = url.trim();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(Target::Postgres(url.to_owned()));
         }
         if let Some(path) = url.strip_prefix("sqlite://") {
             if path.is_empty() || path == "/" {
-                return Err(StoreError::Backend("sqlite:// URL names no database file".into()));
+                return Err(UrlError::NoFile);
             }
             if path.starts_with(':') || path.starts_with("file:") {
-                return Err(StoreError::Backend(
-                    "in-memory and URI-style SQLite databases are not supported; \
-                     use sqlite://relative/path or sqlite:///absolute/path"
-                        .into(),
-                ));
+                return Err(UrlError::InMemory);
             }
             return Ok(Target::Sqlite(PathBuf::from(path)));
         }
         let scheme = url.split_once("://").map_or("(none)", |(s, _)| s);
-        Err(StoreError::Backend(format!(
-            "unsupported database URL scheme {scheme:?}: use postgres://, postgresql://, \
-             sqlite://relative/path or sqlite:///absolute/path"
-        )))
+        Err(UrlError::Scheme(scheme.to_owned()))
     }
 }
 
@@ -84,7 +97,7 @@ mod tests {
         ] {
             let err = Target::parse(url).unwrap_err().to_string();
             assert!(!err.contains("hunter2"), "{err}");
-            assert!(matches!(Target::parse(url), Err(StoreError::Backend(_))), "{url}");
+            assert!(Target::parse(url).is_err(), "{url}");
         }
         let err = Target::parse("mysql://root:hunter2@db/baton").unwrap_err().to_string();
         assert!(err.contains("\"mysql\"") && err.contains("postgres://"), "{err}");

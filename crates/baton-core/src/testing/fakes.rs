@@ -62,11 +62,18 @@ impl RandomSource for SeqRandom {
 #[error("not a fake hash")]
 struct NotAFakeHash;
 
+fn digest(salt: &str, password: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::new().chain_update(salt).chain_update([0]).chain_update(password).finalize();
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The dummy hash's body: it has no password part, so nothing matches it.
 const DUMMY: &str = "dummy";
 
-/// "Hashes" as `fake$<salt>$<password>`: salted and never truncating, like bcrypt, but
-/// instant. Counts verifications so tests can see how many password checks ran.
+/// "Hashes" as `fake$<salt>$<hex SHA-256 of salt and password>`: salted, never truncating and
+/// not reversible, like bcrypt, but instant. Counts verifications so tests can see how many
+/// password checks ran.
 #[derive(Debug, Default)]
 pub struct FakeHasher {
     salts: AtomicU64,
@@ -82,8 +89,8 @@ impl FakeHasher {
 
 impl PasswordHasher for FakeHasher {
     fn hash(&self, password: &Password) -> Result<PasswordHash, HashError> {
-        let salt = self.salts.fetch_add(1, Ordering::SeqCst);
-        Ok(PasswordHash::new(format!("fake${salt}${}", password.expose())))
+        let salt = self.salts.fetch_add(1, Ordering::SeqCst).to_string();
+        Ok(PasswordHash::new(format!("fake${salt}${}", digest(&salt, password.expose()))))
     }
 
     fn verify(&self, attempt: &str, hash: &PasswordHash) -> Result<bool, HashError> {
@@ -92,8 +99,8 @@ impl PasswordHasher for FakeHasher {
         if rest == DUMMY {
             return Ok(false);
         }
-        let (_salt, password) = rest.split_once('$').ok_or(HashError(Box::new(NotAFakeHash)))?;
-        Ok(password == attempt)
+        let (salt, digested) = rest.split_once('$').ok_or(HashError(Box::new(NotAFakeHash)))?;
+        Ok(digested == digest(salt, attempt))
     }
 
     fn dummy_hash(&self) -> &PasswordHash {

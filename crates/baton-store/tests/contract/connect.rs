@@ -3,6 +3,7 @@
 use baton_core::{StoreError, UserStore};
 use baton_store::testing::sqlite_url;
 use baton_store::{Backend, Store, StoreConfig};
+use std::error::Error as _;
 use std::time::Duration;
 
 fn config(url: &str) -> StoreConfig {
@@ -13,8 +14,9 @@ fn config(url: &str) -> StoreConfig {
 fn unsupported_schemes_are_refused_clearly() {
     for url in ["mysql://root:pw@localhost/baton", "baton.db", "sqlite:", "sqlite::memory:"] {
         match Store::connect(&config(url)) {
-            Err(StoreError::Backend(msg)) => {
-                assert!(msg.contains("sqlite://") && !msg.contains("pw@"), "{msg}")
+            Err(e @ StoreError::Backend(_)) => {
+                let cause = e.source().expect("the cause says why").to_string();
+                assert!(cause.contains("sqlite://") && !cause.contains("pw@"), "{cause}")
             }
             other => panic!("{url}: {other:?}"),
         }
@@ -34,11 +36,9 @@ fn zero_pool_or_timeout_is_a_configuration_error() {
 fn unreachable_postgres_is_unavailable() {
     // Port 1 on loopback: nothing listens, the connection is refused at once.
     let url = "postgres://postgres@127.0.0.1:1/baton";
-    let started = std::time::Instant::now();
     let result =
         Store::connect(&StoreConfig { connect_timeout: Duration::from_millis(500), ..config(url) });
     assert!(matches!(result, Err(StoreError::Unavailable(_))), "{result:?}");
-    assert!(started.elapsed() < Duration::from_secs(10));
 }
 
 #[test]
@@ -49,10 +49,10 @@ fn sqlite_creates_directories_and_file_and_keeps_data_across_reopen() {
     let store = Store::connect(&config(&url)).unwrap();
     assert_eq!(store.backend(), Backend::Sqlite);
     assert!(file.exists());
-    let ada = crate::support::stored_user(&store, "ada@example.com");
+    let ada = baton_core::testing::contract::stored_user(&store, "ada@example.com");
     drop(store);
 
     let reopened = Store::connect(&config(&url)).unwrap();
     assert_eq!(reopened.run_migrations().unwrap(), Vec::<String>::new());
-    assert_eq!(reopened.find_user(ada.id).unwrap(), Some(ada));
+    assert_eq!(reopened.find_user(ada.id).expect("read"), Some(ada));
 }

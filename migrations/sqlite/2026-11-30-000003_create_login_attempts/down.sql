@@ -1,0 +1,2 @@
+DROP TABLE address_attempts;
+DROP TABLE login_attempts;
