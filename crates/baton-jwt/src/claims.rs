@@ -23,6 +23,9 @@ pub(crate) struct WireClaims {
     pub(crate) nbf: i64,
     pub(crate) exp: i64,
     pub(crate) token_type: String,
+    /// The session's absolute end (refresh tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) session_exp: Option<i64>,
 }
 
 impl WireClaims {
@@ -38,6 +41,7 @@ impl WireClaims {
             nbf: claims.not_before.unix_timestamp(),
             exp: claims.expires_at.unix_timestamp(),
             token_type: claims.kind.as_str().to_owned(),
+            session_exp: claims.session_expires_at.map(OffsetDateTime::unix_timestamp),
         }
     }
 
@@ -52,6 +56,10 @@ impl WireClaims {
             issued_at: instant(self.iat).ok_or("iat out of range")?,
             not_before: instant(self.nbf).ok_or("nbf out of range")?,
             expires_at: instant(self.exp).ok_or("exp out of range")?,
+            session_expires_at: self
+                .session_exp
+                .map(|t| instant(t).ok_or("session_exp out of range"))
+                .transpose()?,
         })
     }
 }
@@ -83,6 +91,7 @@ mod tests {
             nbf: 10,
             exp: 20,
             token_type: "access".into(),
+            session_exp: None,
         }
     }
 

@@ -9,7 +9,7 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use baton_core::{Claims, TokenError, TokenIssuer, TokenKind};
+use baton_core::{Claims, SignError, TokenError, TokenIssuer, TokenKind};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::Deserialize;
@@ -75,6 +75,15 @@ impl HmacIssuer {
     }
 }
 
+impl HmacIssuer {
+    fn sign_as(&self, key: &crate::keys::LoadedKey, claims: &Claims) -> Result<String, SignError> {
+        let mut header = Header::new(ALG);
+        header.kid = Some(key.kid.clone());
+        let wire = WireClaims::from_claims(claims, &self.issuer, &self.audience);
+        jsonwebtoken::encode(&header, &wire, &key.encoding).map_err(|e| SignError(Box::new(e)))
+    }
+}
+
 /// Shows the configuration without the secrets.
 impl fmt::Debug for HmacIssuer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -90,13 +99,12 @@ impl fmt::Debug for HmacIssuer {
 impl TokenIssuer for HmacIssuer {
     /// Deterministic: HMAC has no randomness and the header and claims serialize in a fixed
     /// order, so equal claims give byte-identical tokens while the signing key stays the same.
-    fn sign(&self, claims: &Claims) -> Result<String, TokenError> {
-        let key = self.keys.signing();
-        let mut header = Header::new(ALG);
-        header.kid = Some(key.kid.clone());
-        let wire = WireClaims::from_claims(claims, &self.issuer, &self.audience);
-        jsonwebtoken::encode(&header, &wire, &key.encoding)
-            .map_err(|e| TokenError::Signing(e.to_string()))
+    fn sign(&self, claims: &Claims) -> Result<String, SignError> {
+        self.sign_as(self.keys.signing(), claims)
+    }
+
+    fn sign_with_each_key(&self, claims: &Claims) -> Result<Vec<String>, SignError> {
+        self.keys.all().map(|key| self.sign_as(key, claims)).collect()
     }
 
     /// Refuses, in this order: oversized or malformed input, a header that is not HS256 with a

@@ -160,6 +160,11 @@ impl KeySet {
         self.keys.iter().find(|k| k.kid == kid)
     }
 
+    /// Every key, signing key first.
+    pub(crate) fn all(&self) -> impl Iterator<Item = &LoadedKey> {
+        self.keys.iter()
+    }
+
     /// The configured `kid`s, signing key first.
     pub(crate) fn kids(&self) -> impl Iterator<Item = &str> {
         self.keys.iter().map(|k| k.kid.as_str())

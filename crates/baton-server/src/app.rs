@@ -4,11 +4,12 @@
 //! server on a real socket. [`endpoints`] is the one routing table: the server registers it
 //! and a test checks the OpenAPI document ([`crate::openapi`]) lists exactly it.
 
+use crate::blocking::Pools;
 use crate::body;
-use crate::config::{DatabaseConfig, ServerConfig};
-use crate::error::{ApiError, PROBLEM_JSON};
+use crate::config::ServerConfig;
+use crate::error::{ApiError, HttpError, PROBLEM_JSON};
 use crate::metrics::{self, Metrics};
-use crate::routes::{auth, health, ops, sessions};
+use crate::routes::{account, health, ops, sessions, tokens};
 use crate::telemetry::{self, RequestSpan};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceResponse};
@@ -20,13 +21,16 @@ use baton_store::Store;
 use std::net::TcpListener;
 use tracing_actix_web::TracingLogger;
 
-/// What handlers share: the use cases, the store (for the probes and gauges) and the metrics.
+/// What handlers share: the use cases, the store (for the probes and gauges), the thread
+/// pools the use cases run on, and the metrics.
 #[derive(Clone)]
 pub struct AppState {
     /// Baton's use cases, wired to their adapters.
     pub auth: Auth,
     /// The database, pinged by `/readyz` and counted by `/metrics`.
     pub store: Store,
+    /// The database and password-hashing thread pools.
+    pub pools: Pools,
     /// Counters and gauges behind `/metrics`.
     pub metrics: Metrics,
 }
@@ -49,11 +53,11 @@ fn endpoint(method: Method, path: &'static str, handler: fn() -> Route) -> Endpo
 /// Every route Baton serves (SPEC §2), in registration order.
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        endpoint(Method::POST, "/api/v1/auth/register", || web::route().to(auth::register)),
-        endpoint(Method::POST, "/api/v1/auth/login", || web::route().to(auth::login)),
-        endpoint(Method::POST, "/api/v1/auth/refresh", || web::route().to(auth::refresh)),
-        endpoint(Method::POST, "/api/v1/auth/logout", || web::route().to(auth::logout)),
-        endpoint(Method::GET, "/api/v1/auth/me", || web::route().to(auth::me)),
+        endpoint(Method::POST, "/api/v1/auth/register", || web::route().to(account::register)),
+        endpoint(Method::POST, "/api/v1/auth/login", || web::route().to(account::login)),
+        endpoint(Method::POST, "/api/v1/auth/refresh", || web::route().to(tokens::refresh)),
+        endpoint(Method::POST, "/api/v1/auth/logout", || web::route().to(tokens::logout)),
+        endpoint(Method::GET, "/api/v1/auth/me", || web::route().to(tokens::me)),
         endpoint(Method::GET, "/api/v1/auth/sessions", || web::route().to(sessions::list)),
         endpoint(Method::DELETE, "/api/v1/auth/sessions/{id}", || {
             web::route().to(sessions::revoke)
@@ -69,10 +73,7 @@ pub fn endpoints() -> Vec<Endpoint> {
 /// a test service. Routes sharing a path share one resource, whose other methods answer 405.
 pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
-        cfg.app_data(state)
-            .app_data(body::json_config())
-            .app_data(body::payload_config())
-            .app_data(body::query_config());
+        cfg.app_data(state).app_data(body::payload_config()).app_data(body::query_config());
         let mut paths: Vec<&'static str> = Vec::new();
         let endpoints = endpoints();
         for e in &endpoints {
@@ -97,12 +98,14 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
 fn resource(path: &str, allow: String) -> actix_web::Resource {
     web::resource(path).default_service(web::to(move || {
         let allow = allow.clone();
-        async move { Err::<HttpResponse, _>(ApiError::method_not_allowed().with_allow(allow)) }
+        async move {
+            Err::<HttpResponse, _>(ApiError::from(HttpError::MethodNotAllowed).with_allow(allow))
+        }
     }))
 }
 
 async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found())
+    Err(HttpError::NotFound.into())
 }
 
 /// Safety net: any error response not already problem+json (produced by actix itself or a
@@ -117,18 +120,11 @@ pub fn problem_safety_net<B: MessageBody + 'static>() -> ErrorHandlers<B> {
         if is_problem {
             return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
         }
-        let replacement = ApiError::from_status(res.status()).error_response();
+        let replacement = ApiError::from(HttpError::Status(res.status())).error_response();
         let (req, _) = res.into_parts();
         let res = ServiceResponse::new(req, replacement).map_into_right_body();
         Ok(ErrorHandlerResponse::Response(res))
     })
-}
-
-/// Threads each worker may run use cases on: the pool's connections shared among workers, so
-/// a blocking call never waits for a connection held by another blocking call. The wait for
-/// a thread is bounded instead (`blocking::set_queue_limit`).
-pub fn blocking_threads_per_worker(pool_size: u32, workers: usize) -> usize {
-    (pool_size as usize / workers.max(1)).max(1)
 }
 
 /// Builds the HTTP server on an already bound listener (port 0 works: tests read the port
@@ -139,17 +135,15 @@ pub fn server(
     listener: TcpListener,
     state: AppState,
     config: &ServerConfig,
-    database: &DatabaseConfig,
 ) -> std::io::Result<Server> {
-    let data = web::Data::new(state);
     let workers = config
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let (pool_size, queue_limit) = (database.pool_size, database.connect_timeout);
+    // The pools bound the work process-wide; each worker's tokio runtime only needs enough
+    // blocking threads to run all of it should it land on one worker.
+    let blocking_threads = state.pools.threads();
+    let data = web::Data::new(state);
     let server = HttpServer::new(move || {
-        // Runs on each worker thread: its use cases wait for a thread as long as for a
-        // connection, then answer 503.
-        crate::blocking::set_queue_limit(queue_limit);
         App::new()
             .wrap(problem_safety_net())
             .wrap(from_fn(telemetry::request_id_header))
@@ -158,7 +152,7 @@ pub fn server(
             .configure(configure(data.clone()))
     })
     .workers(workers)
-    .worker_max_blocking_threads(blocking_threads_per_worker(pool_size, workers))
+    .worker_max_blocking_threads(blocking_threads)
     .shutdown_timeout(config.shutdown_timeout.as_secs())
     .disable_signals()
     .listen(listener)?

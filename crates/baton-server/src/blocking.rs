@@ -1,50 +1,51 @@
-//! Running use cases off the async executor.
+//! Running blocking work off the async executor, in two bounded pools.
 //!
-//! Every core call does blocking work (diesel queries, bcrypt), so handlers hand the whole
-//! request's core work to actix's blocking pool in one hop. The request's tracing span goes
-//! along, so log lines from the core keep the request id.
+//! diesel queries and bcrypt block their thread, so handlers hand them to tokio's blocking
+//! threads — but each through a pool that bounds how many run at once:
+//! - **database** work: at most `database.pool_size` at once, one per connection, so a use case
+//!   never waits on the connection pool for a connection held by another use case; the bound is
+//!   the pool size whatever the number of HTTP workers;
+//! - **password hashing** (bcrypt): at most `passwords.threads` at once, apart from the
+//!   database pool, so a burst of logins never takes the threads that refreshes need.
 //!
-//! The hop is also where database back-pressure shows: each worker has as many blocking
-//! threads as it has a share of pool connections (see [`crate::app::blocking_threads_per_worker`]),
-//! so a use case waiting for a thread is, in effect, waiting for a database connection.
-//! That wait is bounded like a pool checkout: after `database.connect_timeout` (see
-//! [`set_queue_limit`]) the request answers 503 and its use case is skipped, so connections
-//! stuck in slow queries never make later requests hang.
-//! [`load`] reports how many wait and how many run, for `/metrics`.
+//! A use case that cannot start within `database.connect_timeout` answers 503 (`Retry-After`)
+//! instead of queueing without end. The request's tracing span goes along, so log lines from
+//! the core keep the request id. [`Pool::load`] feeds `/metrics`.
 
-use crate::error::ApiError;
-use actix_web::web;
-use std::cell::Cell;
+use crate::error::HttpError;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
+use tokio::sync::Semaphore;
 
-/// Use cases handed to the blocking pool that have not started yet (process-wide).
-static WAITING: AtomicI64 = AtomicI64::new(0);
-/// Use cases running on a blocking thread now (process-wide).
-static RUNNING: AtomicI64 = AtomicI64::new(0);
-
-/// How busy the blocking pool is right now, for the metrics gauges.
+/// How busy a pool is right now, for the metrics gauges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Load {
-    /// Use cases queued for a blocking thread (and hence for a connection).
+    /// Work waiting for a thread of the pool.
     pub waiting: i64,
-    /// Use cases running on a blocking thread.
+    /// Work running on a thread of the pool.
     pub running: i64,
 }
 
-/// The blocking pool's load now. Process-wide: every server in the process shares it.
-pub fn load() -> Load {
-    Load { waiting: WAITING.load(Ordering::Relaxed), running: RUNNING.load(Ordering::Relaxed) }
+/// A bounded set of blocking threads: at most `size` pieces of work run at once; the others
+/// wait up to `wait`, then get [`HttpError::Busy`]. Cheap to clone.
+#[derive(Clone)]
+pub struct Pool {
+    name: &'static str,
+    permits: Arc<Semaphore>,
+    size: usize,
+    wait: Duration,
+    waiting: Arc<AtomicI64>,
+    running: Arc<AtomicI64>,
 }
 
-/// Decrements its counter when dropped, so a panicking or cancelled task still counts down.
-struct Tally(&'static AtomicI64);
+/// Counts up now and down when dropped, so a cancelled or panicking task still counts down.
+struct Tally(Arc<AtomicI64>);
 
 impl Tally {
-    fn up(counter: &'static AtomicI64) -> Self {
+    fn up(counter: &Arc<AtomicI64>) -> Self {
         counter.fetch_add(1, Ordering::Relaxed);
-        Self(counter)
+        Self(counter.clone())
     }
 }
 
@@ -54,74 +55,130 @@ impl Drop for Tally {
     }
 }
 
-thread_local! {
-    /// How long a use case may wait for a blocking thread on this worker thread.
-    static QUEUE_LIMIT: Cell<Option<Duration>> = const { Cell::new(None) };
-}
-
-/// Bounds, for the calling actix worker thread, how long a use case may wait for a blocking
-/// thread: past `limit` its request answers 503 (`Retry-After: 1`) and the use case is
-/// skipped when its turn comes. [`crate::app::server`] sets `database.connect_timeout` on
-/// every worker. Unset (handler tests on a bare runtime), the wait is unbounded.
-pub fn set_queue_limit(limit: Duration) {
-    QUEUE_LIMIT.with(|l| l.set(Some(limit)));
-}
-
-/// States of a queued use case; whoever moves it out of `QUEUED` first decides whether it
-/// runs (the blocking thread) or is answered 503 (the caller, on timeout).
-const QUEUED: u8 = 0;
-const STARTED: u8 = 1;
-const ABANDONED: u8 = 2;
-
-/// Runs `work` on the blocking pool inside the current span and returns its result; 503
-/// when it could not start within the worker's queue limit (see [`set_queue_limit`]).
-pub async fn run<T, F>(work: F) -> Result<T, ApiError>
-where
-    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
-    T: Send + 'static,
-{
-    let span = tracing::Span::current();
-    let waiting = Tally::up(&WAITING);
-    let state = Arc::new(AtomicU8::new(QUEUED));
-    let claim = Arc::clone(&state);
-    let task = web::block(move || {
-        drop(waiting);
-        if claim.compare_exchange(QUEUED, STARTED, Ordering::AcqRel, Ordering::Acquire).is_err() {
-            return Err(ApiError::unavailable("use case abandoned in the queue"));
+impl Pool {
+    /// A pool named `name` (for errors and metrics) running at most `size` (at least 1) at
+    /// once, each waiting at most `wait` to start.
+    pub fn new(name: &'static str, size: usize, wait: Duration) -> Self {
+        let size = size.max(1);
+        Self {
+            name,
+            permits: Arc::new(Semaphore::new(size)),
+            size,
+            wait,
+            waiting: Arc::new(AtomicI64::new(0)),
+            running: Arc::new(AtomicI64::new(0)),
         }
-        let _running = Tally::up(&RUNNING);
-        span.in_scope(work)
-    });
-    let mut task = std::pin::pin!(task);
-    let joined = match QUEUE_LIMIT.with(Cell::get) {
-        None => task.await,
-        Some(limit) => match tokio::time::timeout(limit, task.as_mut()).await {
-            Ok(joined) => joined,
-            Err(_) => {
-                let abandon =
-                    state.compare_exchange(QUEUED, ABANDONED, Ordering::AcqRel, Ordering::Acquire);
-                if abandon.is_ok() {
-                    return Err(ApiError::unavailable(format!(
-                        "no blocking thread (database connection) free within {limit:?}"
-                    )));
-                }
-                // It started just in time: its outcome is the answer.
-                task.await
-            }
-        },
-    };
-    joined.map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// How many run at once at most.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// The pool's load now.
+    pub fn load(&self) -> Load {
+        Load {
+            waiting: self.waiting.load(Ordering::Relaxed),
+            running: self.running.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Runs `work` on a blocking thread inside the current span once the pool has room, and
+    /// returns its result. [`HttpError::Busy`] when there was no room within the wait (the
+    /// work does not run); [`HttpError::TaskFailed`] when it panicked.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, HttpError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let span = tracing::Span::current();
+        let waiting = Tally::up(&self.waiting);
+        let acquire = self.permits.clone().acquire_owned();
+        let permit = match tokio::time::timeout(self.wait, acquire).await {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(_)) | Err(_) => return Err(HttpError::Busy(self.name)),
+        };
+        drop(waiting);
+        let running = self.running.clone();
+        tokio::task::spawn_blocking(move || {
+            let _running = Tally::up(&running);
+            // Held until the work is done, even if the request that wanted it went away.
+            let _permit = permit;
+            span.in_scope(work)
+        })
+        .await
+        .map_err(|_| HttpError::TaskFailed)
+    }
+}
+
+/// The server's two pools.
+#[derive(Clone)]
+pub struct Pools {
+    /// Use cases that talk to the database.
+    pub db: Pool,
+    /// bcrypt.
+    pub hash: Pool,
+}
+
+impl Pools {
+    /// Pools of `db` and `hash` threads, both waiting at most `wait` for room.
+    pub fn new(db: usize, hash: usize, wait: Duration) -> Self {
+        Self {
+            db: Pool::new("database", db, wait),
+            hash: Pool::new("password hashing", hash, wait),
+        }
+    }
+
+    /// Blocking threads an HTTP worker may need at most: every permit of both pools.
+    pub fn threads(&self) -> usize {
+        self.db.size() + self.hash.size()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Barrier;
 
-    #[actix_web::test]
+    #[tokio::test]
     async fn counts_return_to_where_they_were() {
-        let observed = run(|| Ok(load())).await.unwrap();
-        assert!(observed.running >= 1, "{observed:?}");
-        let failed: Result<(), _> = run(|| Err(ApiError::not_found())).await;
+        let pool = Pool::new("test", 2, Duration::from_secs(5));
+        let idle = Load { waiting: 0, running: 0 };
+        assert_eq!(pool.load(), idle);
+        let inside = pool.clone();
+        let seen = pool.run(move || inside.load()).await.expect("runs");
+        assert_eq!(seen, Load { waiting: 0, running: 1 });
+        assert_eq!(pool.load(), idle, "after a success");
+        let failed: Result<(), &str> = pool.run(|| Err("no")).await.expect("runs");
         assert!(failed.is_err());
+        assert_eq!(pool.load(), idle, "after a failure");
+        let panicked = pool.run(|| panic!("boom")).await;
+        assert_eq!(panicked, Err(HttpError::TaskFailed));
+        assert_eq!(pool.load(), idle, "after a panic");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn at_most_size_run_at_once_and_a_full_pool_answers_busy() {
+        let pool = Pool::new("test", 1, Duration::from_millis(50));
+        let (started, release) = (Arc::new(Barrier::new(2)), Arc::new(Barrier::new(2)));
+        let (s, r) = (started.clone(), release.clone());
+        let holder = tokio::spawn({
+            let pool = pool.clone();
+            async move {
+                pool.run(move || {
+                    s.wait();
+                    r.wait();
+                })
+                .await
+            }
+        });
+        tokio::task::spawn_blocking(move || started.wait()).await.expect("joins");
+        assert_eq!(pool.load().running, 1);
+        let refused = pool.run(|| ()).await;
+        assert_eq!(refused, Err(HttpError::Busy("test")), "the one thread is taken");
+        tokio::task::spawn_blocking(move || release.wait()).await.expect("joins");
+        holder.await.expect("joins").expect("ran");
+        pool.run(|| ()).await.expect("room again");
+        assert_eq!(pool.load(), Load { waiting: 0, running: 0 });
     }
 }

@@ -1,9 +1,9 @@
 //! Request bodies and query strings: size and content-type limits (SPEC §7), and the
 //! translation of every parse failure into an [`ApiError`].
 
-use crate::error::ApiError;
+use crate::error::{ApiError, HttpError};
 use actix_web::dev::Payload;
-use actix_web::error::{JsonPayloadError, PayloadError, QueryPayloadError};
+use actix_web::error::{PayloadError, QueryPayloadError};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -12,14 +12,6 @@ use std::pin::Pin;
 /// Largest request body accepted (SPEC §7): 16 KiB is far more than any Baton request needs.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// Config for `web::Json`: the size limit, JSON content type required, problem+json errors.
-pub fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(MAX_BODY_BYTES)
-        .content_type_required(true)
-        .error_handler(|err, _req| json_error(err).into())
-}
-
 /// Config for raw body extractors (used by [`OptionalJson`]): the same size limit.
 pub fn payload_config() -> web::PayloadConfig {
     web::PayloadConfig::new(MAX_BODY_BYTES)
@@ -27,37 +19,19 @@ pub fn payload_config() -> web::PayloadConfig {
 
 /// Config for `web::Query`: a bad query string is 400 `invalid_input`.
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err, _req| query_error(&err).into())
-}
-
-/// Maps a `web::Json` failure.
-pub fn json_error(err: JsonPayloadError) -> ApiError {
-    match err {
-        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-            ApiError::payload_too_large(MAX_BODY_BYTES)
-        }
-        JsonPayloadError::ContentType => ApiError::unsupported_media_type(),
-        JsonPayloadError::Deserialize(e) => ApiError::invalid_input(describe_json_error(&e)),
-        JsonPayloadError::Payload(e) => payload_error(&e),
-        other => {
-            ApiError::invalid_input("request body could not be read").with_reason(other.to_string())
-        }
-    }
+    web::QueryConfig::default().error_handler(|err, _req| ApiError::from(query_error(&err)).into())
 }
 
 /// Maps a failure while reading a body.
-pub fn payload_error(err: &PayloadError) -> ApiError {
+pub fn payload_error(err: &PayloadError) -> HttpError {
     match err {
-        PayloadError::Overflow => ApiError::payload_too_large(MAX_BODY_BYTES),
-        other => {
-            ApiError::invalid_input("request body could not be read").with_reason(other.to_string())
-        }
+        PayloadError::Overflow => HttpError::PayloadTooLarge(MAX_BODY_BYTES),
+        _ => HttpError::InvalidBody("request body could not be read".into()),
     }
 }
 
-fn query_error(err: &QueryPayloadError) -> ApiError {
-    ApiError::invalid_input("invalid query string: scope must be local, global or others")
-        .with_reason(err.to_string())
+fn query_error(_: &QueryPayloadError) -> HttpError {
+    HttpError::InvalidQuery
 }
 
 /// A client-safe description of a JSON error. serde's messages for wrong types quote the
@@ -96,25 +70,23 @@ fn declares_json(req: &HttpRequest) -> bool {
 /// Reads the body (bounded by [`payload_config`]) and maps read failures.
 async fn read(
     body: impl Future<Output = Result<web::Bytes, actix_web::Error>>,
-) -> Result<web::Bytes, ApiError> {
+) -> Result<web::Bytes, HttpError> {
     body.await.map_err(|e| match e.as_error::<PayloadError>() {
         Some(p) => payload_error(p),
-        None => {
-            ApiError::invalid_input("request body could not be read").with_reason(e.to_string())
-        }
+        None => HttpError::InvalidBody("request body could not be read".into()),
     })
 }
 
 /// Parses a body that must be a JSON object. serde would also fill a struct from a JSON
 /// array (`["a@b.co", "pw"]`), which no client means and the OpenAPI document does not allow.
-pub fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, HttpError> {
+    let invalid = |e: serde_json::Error| HttpError::InvalidBody(describe_json_error(&e).into());
     match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{') | None => serde_json::from_slice(bytes)
-            .map_err(|e| ApiError::invalid_input(describe_json_error(&e))),
+        Some(b'{') | None => serde_json::from_slice(bytes).map_err(invalid),
         // Not an object: say why, syntax errors first.
         Some(_) => Err(match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
-            Err(e) => ApiError::invalid_input(describe_json_error(&e)),
-            Ok(_) => ApiError::invalid_input("request body must be a JSON object"),
+            Err(e) => invalid(e),
+            Ok(_) => HttpError::InvalidBody("request body must be a JSON object".into()),
         }),
     }
 }
@@ -133,9 +105,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         Box::pin(async move {
             let bytes = read(body).await?;
             if !is_json {
-                return Err(ApiError::unsupported_media_type());
+                return Err(HttpError::UnsupportedMediaType.into());
             }
-            parse_object(&bytes).map(JsonBody)
+            Ok(JsonBody(parse_object(&bytes)?))
         })
     }
 }
@@ -158,13 +130,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
                 return Ok(OptionalJson(None));
             }
             if !is_json {
-                return Err(ApiError::unsupported_media_type());
+                return Err(HttpError::UnsupportedMediaType.into());
             }
-            // `null` is an absent body too: the documented body is "an object, or null".
+            // `null` is an absent body too.
             if bytes.trim_ascii() == b"null" {
                 return Ok(OptionalJson(None));
             }
-            parse_object(&bytes).map(|v| OptionalJson(Some(v)))
+            Ok(OptionalJson(Some(parse_object(&bytes)?)))
         })
     }
 }
@@ -200,12 +172,16 @@ mod tests {
         assert_eq!(ok.email, "a@b.co");
         for body in [&br#"["a@b.co", "pw"]"#[..], b"null", b"\"x\"", b"5"] {
             let e = parse_object::<Login>(body).unwrap_err();
-            assert_eq!(e.detail(), "request body must be a JSON object");
+            assert_eq!(e, HttpError::InvalidBody("request body must be a JSON object".into()));
         }
-        let e = parse_object::<Login>(b"[nope").unwrap_err();
-        assert!(e.detail().starts_with("request body is not valid JSON"), "{}", e.detail());
-        let e = parse_object::<Login>(b"  ").unwrap_err();
-        assert_eq!(e.detail(), "request body is empty or truncated JSON");
+        let detail = |e: HttpError| match e {
+            HttpError::InvalidBody(d) => d.into_owned(),
+            other => panic!("{other:?}"),
+        };
+        let e = detail(parse_object::<Login>(b"[nope").unwrap_err());
+        assert!(e.starts_with("request body is not valid JSON"), "{e}");
+        let e = detail(parse_object::<Login>(b"  ").unwrap_err());
+        assert_eq!(e, "request body is empty or truncated JSON");
     }
 
     #[test]

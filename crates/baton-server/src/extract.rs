@@ -3,7 +3,7 @@
 //! They only read and bound the raw values; verifying a token is the core's job, done inside
 //! the handler's blocking call so a request makes one hop to the blocking pool.
 
-use crate::error::ApiError;
+use crate::error::HttpError;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
@@ -27,12 +27,12 @@ pub enum Authorization {
 
 /// Reads `Authorization: Bearer <token>`. A header that is not visible ASCII, or a token over
 /// [`MAX_TOKEN_BYTES`], is refused here as `invalid_token`.
-pub fn authorization(req: &HttpRequest) -> Result<Authorization, ApiError> {
+pub fn authorization(req: &HttpRequest) -> Result<Authorization, HttpError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(Authorization::Absent);
     };
     let value =
-        value.to_str().map_err(|_| ApiError::invalid_bearer("authorization header not ASCII"))?;
+        value.to_str().map_err(|_| HttpError::BadBearer("authorization header not ASCII"))?;
     let Some((scheme, token)) = value.trim().split_once(' ') else {
         return Ok(Authorization::Absent);
     };
@@ -44,7 +44,7 @@ pub fn authorization(req: &HttpRequest) -> Result<Authorization, ApiError> {
         return Ok(Authorization::Absent);
     }
     if token.len() > MAX_TOKEN_BYTES {
-        return Err(ApiError::invalid_bearer("bearer token over 8 KiB"));
+        return Err(HttpError::BadBearer("bearer token over 8 KiB"));
     }
     Ok(Authorization::Bearer(token.to_owned()))
 }
@@ -67,14 +67,14 @@ impl std::fmt::Debug for BearerToken {
 }
 
 impl FromRequest for BearerToken {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Error = crate::error::ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(match authorization(req) {
             Ok(Authorization::Bearer(token)) => Ok(BearerToken(token)),
-            Ok(Authorization::Absent) => Err(ApiError::missing_bearer()),
-            Err(e) => Err(e),
+            Ok(Authorization::Absent) => Err(HttpError::MissingBearer.into()),
+            Err(e) => Err(e.into()),
         })
     }
 }
@@ -84,8 +84,8 @@ impl FromRequest for BearerToken {
 pub struct Client(pub ClientInfo);
 
 impl FromRequest for Client {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Error = crate::error::ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let user_agent = req
@@ -112,7 +112,7 @@ mod tests {
     use super::*;
     use actix_web::test::TestRequest;
 
-    fn auth(value: &str) -> Result<Authorization, ApiError> {
+    fn auth(value: &str) -> Result<Authorization, HttpError> {
         authorization(
             &TestRequest::default().insert_header(("authorization", value)).to_http_request(),
         )
@@ -132,7 +132,7 @@ mod tests {
     #[test]
     fn refuses_oversized_tokens() {
         let err = auth(&format!("Bearer {}", "a".repeat(MAX_TOKEN_BYTES + 1))).unwrap_err();
-        assert_eq!(err.code(), "invalid_token");
+        assert_eq!(err, HttpError::BadBearer("bearer token over 8 KiB"));
         assert!(auth(&format!("Bearer {}", "a".repeat(MAX_TOKEN_BYTES))).is_ok());
     }
 

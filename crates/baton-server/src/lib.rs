@@ -17,7 +17,7 @@ pub mod dto;
 pub mod duration;
 pub mod error;
 pub mod extract;
-pub mod hasher;
+pub mod flows;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;

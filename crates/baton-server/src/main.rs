@@ -36,7 +36,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("baton: {}", one_line(&e.to_string()));
+            eprintln!("baton: {}", one_line(&baton_server::error::chain(&e)));
             ExitCode::FAILURE
         }
     }

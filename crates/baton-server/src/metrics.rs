@@ -2,15 +2,17 @@
 //!
 //! Each [`Metrics`] owns its own recorder (no global one), so several servers in one process
 //! (the integration tests) count separately. Handlers count the outcome of the use case they
-//! called, by mapping the core's result to a label: the counting is here, the rules stay in
-//! the core. `docs/OPERATIONS.md` explains every metric and which to alert on.
+//! called; a failure's label comes from the same mapping that chooses its HTTP answer
+//! ([`crate::error::Answered`]), so the two cannot disagree. `docs/OPERATIONS.md` explains
+//! every metric and which to alert on.
 
-use crate::blocking;
+use crate::blocking::Pools;
+use crate::error::Answered;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
-use baton_core::{AuthError, IssuedTokens};
+use baton_core::{IssuedTokens, LoginError, RefreshError, RegisterError};
 use baton_store::Store;
 use metrics::{Counter, Gauge, Key, Label, Level, Recorder, Unit};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
@@ -35,27 +37,35 @@ pub const ACTIVE_SESSIONS: &str = "baton_sessions_active";
 pub const POOL_CONNECTIONS: &str = "baton_db_pool_connections";
 /// Pool connections checked out.
 pub const POOL_IN_USE: &str = "baton_db_pool_in_use";
-/// Use cases queued for a blocking thread, i.e. for a database connection.
+/// Use cases queued for a database thread, i.e. for a database connection.
 pub const POOL_WAITING: &str = "baton_db_pool_waiting";
-/// Use cases running on a blocking thread.
+/// Use cases running on a database thread.
 pub const USE_CASES_RUNNING: &str = "baton_use_cases_running";
+/// Password checks queued for a bcrypt thread.
+pub const HASH_WAITING: &str = "baton_password_hashing_waiting";
+/// Password checks running on a bcrypt thread.
+pub const HASH_RUNNING: &str = "baton_password_hashing_running";
 
 /// Every outcome label of [`REFRESHES`], so each series exists (at 0) from the start and
 /// `increase()` works from the first event.
-pub const REFRESH_OUTCOMES: [&str; 8] = [
+pub const REFRESH_OUTCOMES: [&str; 10] = [
     "rotated",
     "grace_replay",
     "reuse_detected",
+    "replay_rejected",
     "expired",
     "invalid",
     "revoked",
     "disabled",
+    "unavailable",
     "error",
 ];
 /// Every outcome label of [`LOGINS`].
-pub const LOGIN_OUTCOMES: [&str; 5] = ["ok", "bad_credentials", "locked", "disabled", "error"];
+pub const LOGIN_OUTCOMES: [&str; 6] =
+    ["ok", "bad_credentials", "locked", "disabled", "unavailable", "error"];
 /// Every outcome label of [`REGISTRATIONS`].
-pub const REGISTER_OUTCOMES: [&str; 4] = ["ok", "invalid_input", "email_taken", "error"];
+pub const REGISTER_OUTCOMES: [&str; 5] =
+    ["ok", "invalid_input", "email_taken", "unavailable", "error"];
 
 /// Latency buckets in seconds: bcrypt-bound logins take tens to hundreds of milliseconds,
 /// token checks around a millisecond.
@@ -87,6 +97,8 @@ struct Inner {
     pool_in_use: Gauge,
     pool_waiting: Gauge,
     use_cases_running: Gauge,
+    hash_waiting: Gauge,
+    hash_running: Gauge,
     /// A count of active sessions is in flight; scrapes do not pile them up.
     counting: AtomicBool,
 }
@@ -109,14 +121,22 @@ impl Metrics {
         };
         describe(HTTP_REQUESTS, None, "HTTP requests by matched route, method and status.");
         describe(HTTP_DURATION, Some(Unit::Seconds), "HTTP request latency by route and method.");
-        describe(REFRESHES, None, "Refresh attempts by outcome; reuse_detected revoked a session.");
+        describe(
+            REFRESHES,
+            None,
+            "Refresh attempts by outcome. reuse_detected: a retired token came back and this \
+             request revoked its session (one per session); replay_rejected: a retired token of \
+             a session already revoked for reuse (race losers, later replays).",
+        );
         describe(LOGINS, None, "Login attempts by outcome.");
         describe(REGISTRATIONS, None, "Registrations by outcome.");
         describe(ACTIVE_SESSIONS, None, "Sessions neither revoked nor expired (whole database).");
         describe(POOL_CONNECTIONS, None, "Database connections open in this process's pool.");
         describe(POOL_IN_USE, None, "Database connections checked out now.");
-        describe(POOL_WAITING, None, "Use cases queued for a blocking thread (and connection).");
-        describe(USE_CASES_RUNNING, None, "Use cases running on a blocking thread now.");
+        describe(POOL_WAITING, None, "Use cases queued for a database thread (and connection).");
+        describe(USE_CASES_RUNNING, None, "Use cases running on a database thread now.");
+        describe(HASH_WAITING, None, "Password checks queued for a bcrypt thread.");
+        describe(HASH_RUNNING, None, "Password checks running on a bcrypt thread now.");
         let gauge = |name: &'static str| recorder.register_gauge(&Key::from_name(name), &METADATA);
         let inner = Inner {
             handle: recorder.handle(),
@@ -125,6 +145,8 @@ impl Metrics {
             pool_in_use: gauge(POOL_IN_USE),
             pool_waiting: gauge(POOL_WAITING),
             use_cases_running: gauge(USE_CASES_RUNNING),
+            hash_waiting: gauge(HASH_WAITING),
+            hash_running: gauge(HASH_RUNNING),
             counting: AtomicBool::new(false),
             recorder,
         };
@@ -150,7 +172,7 @@ impl Metrics {
     }
 
     /// Counts a refresh by the core's answer.
-    pub fn refresh(&self, result: &Result<IssuedTokens, AuthError>) {
+    pub fn refresh(&self, result: &Result<IssuedTokens, RefreshError>) {
         self.outcome_counter(REFRESHES, refresh_outcome(result)).increment(1);
     }
 
@@ -160,13 +182,13 @@ impl Metrics {
     }
 
     /// Counts a login by the core's answer.
-    pub fn login<T>(&self, result: &Result<T, AuthError>) {
-        self.outcome_counter(LOGINS, login_outcome(result)).increment(1);
+    pub fn login<T>(&self, result: &Result<T, LoginError>) {
+        self.outcome_counter(LOGINS, outcome(result)).increment(1);
     }
 
     /// Counts a registration by the core's answer.
-    pub fn register<T>(&self, result: &Result<T, AuthError>) {
-        self.outcome_counter(REGISTRATIONS, register_outcome(result)).increment(1);
+    pub fn register<T>(&self, result: &Result<T, RegisterError>) {
+        self.outcome_counter(REGISTRATIONS, outcome(result)).increment(1);
     }
 
     /// Counts one finished HTTP request.
@@ -183,31 +205,35 @@ impl Metrics {
 
     /// Updates the scrape-time gauges and renders everything in the Prometheus text format.
     /// Counts active sessions on the blocking pool, waiting at most [`COUNT_WAIT`].
-    pub async fn render(&self, store: &Store) -> String {
-        self.count_active_sessions(store).await;
+    pub async fn render(&self, store: &Store, pools: &Pools) -> String {
+        self.count_active_sessions(store, pools).await;
         let pool = store.pool_state();
-        let load = blocking::load();
+        let (db, hash) = (pools.db.load(), pools.hash.load());
         let inner = &self.inner;
         inner.pool_connections.set(f64::from(pool.connections));
         inner.pool_in_use.set(f64::from(pool.connections.saturating_sub(pool.idle)));
-        inner.pool_waiting.set(load.waiting.max(0) as f64);
-        inner.use_cases_running.set(load.running.max(0) as f64);
+        inner.pool_waiting.set(db.waiting.max(0) as f64);
+        inner.use_cases_running.set(db.running.max(0) as f64);
+        inner.hash_waiting.set(hash.waiting.max(0) as f64);
+        inner.hash_running.set(hash.running.max(0) as f64);
         inner.handle.render()
     }
 
-    async fn count_active_sessions(&self, store: &Store) {
+    async fn count_active_sessions(&self, store: &Store, pools: &Pools) {
         if self.inner.counting.swap(true, Ordering::AcqRel) {
             return; // an earlier scrape's count is still running
         }
         let (metrics, store) = (self.clone(), store.clone());
-        let count = blocking::run(move || {
+        let count = pools.db.run(move || {
             let result = store.count_active_sessions(OffsetDateTime::now_utc());
             match &result {
                 Ok(n) => metrics.inner.active_sessions.set(*n as f64),
-                Err(e) => tracing::warn!(error = %e, "cannot count active sessions for /metrics"),
+                Err(e) => {
+                    let error = crate::error::chain(e);
+                    tracing::warn!(%error, "cannot count active sessions for /metrics");
+                }
             }
             metrics.inner.counting.store(false, Ordering::Release);
-            Ok(())
         });
         // On timeout the count finishes in the background and the next scrape shows it.
         let _ = actix_web::rt::time::timeout(COUNT_WAIT, count).await;
@@ -221,39 +247,18 @@ impl Metrics {
 }
 
 /// The [`REFRESHES`] label of a refresh result; a replay answered inside the reuse grace is
-/// `grace_replay`, not a rotation.
-pub fn refresh_outcome(result: &Result<IssuedTokens, AuthError>) -> &'static str {
+/// `grace_replay`, not a rotation. Failures are labelled by their answer.
+pub fn refresh_outcome(result: &Result<IssuedTokens, RefreshError>) -> &'static str {
     match result {
         Ok(issued) if issued.grace_replay => "grace_replay",
         Ok(_) => "rotated",
-        Err(AuthError::TokenReused) => "reuse_detected",
-        Err(AuthError::TokenExpired) => "expired",
-        Err(AuthError::InvalidToken(_)) => "invalid",
-        Err(AuthError::SessionRevoked) => "revoked",
-        Err(AuthError::AccountDisabled) => "disabled",
-        Err(_) => "error",
+        Err(e) => e.answer().label,
     }
 }
 
-/// The [`LOGINS`] label of a login result.
-pub fn login_outcome<T>(result: &Result<T, AuthError>) -> &'static str {
-    match result {
-        Ok(_) => "ok",
-        Err(AuthError::InvalidCredentials) => "bad_credentials",
-        Err(AuthError::LockedOut { .. }) => "locked",
-        Err(AuthError::AccountDisabled) => "disabled",
-        Err(_) => "error",
-    }
-}
-
-/// The [`REGISTRATIONS`] label of a registration result.
-pub fn register_outcome<T>(result: &Result<T, AuthError>) -> &'static str {
-    match result {
-        Ok(_) => "ok",
-        Err(AuthError::InvalidInput(_)) => "invalid_input",
-        Err(AuthError::EmailTaken) => "email_taken",
-        Err(_) => "error",
-    }
+/// The label of a login or registration result: `ok`, or the failure's answer's label.
+pub fn outcome<T, E: Answered>(result: &Result<T, E>) -> &'static str {
+    result.as_ref().map_or_else(|e| e.answer().label, |_| "ok")
 }
 
 /// Methods kept as they are in the `method` label; anything else is `other`.
@@ -287,21 +292,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn outcomes_map_every_core_answer() {
-        let refresh = |e: AuthError| refresh_outcome(&Err(e));
-        assert_eq!(refresh(AuthError::TokenReused), "reuse_detected");
-        assert_eq!(refresh(AuthError::InvalidToken("x".into())), "invalid");
-        assert_eq!(refresh(AuthError::Unavailable("x".into())), "error");
-        let ok: Result<(), AuthError> = Ok(());
-        assert_eq!(login_outcome::<()>(&Err(AuthError::InvalidCredentials)), "bad_credentials");
-        let locked = AuthError::LockedOut { retry_after: Duration::from_secs(1) };
-        assert_eq!(login_outcome::<()>(&Err(locked)), "locked");
-        assert_eq!(register_outcome::<()>(&Err(AuthError::EmailTaken)), "email_taken");
-        assert!(LOGIN_OUTCOMES.contains(&login_outcome(&ok)));
-        assert!(REGISTER_OUTCOMES.contains(&register_outcome(&ok)));
-        for e in [AuthError::TokenExpired, AuthError::SessionRevoked, AuthError::AccountDisabled] {
-            assert!(REFRESH_OUTCOMES.contains(&refresh(e)));
+    fn every_failure_label_is_a_pre_registered_series() {
+        use baton_core::{Fault, InputError, StoreError};
+        #[derive(Debug, thiserror::Error)]
+        #[error("x")]
+        struct X;
+        let faults =
+            || [Fault::Store(StoreError::unavailable(X)), Fault::Store(StoreError::backend(X))];
+        let mut refresh = vec![
+            RefreshError::Expired,
+            RefreshError::Invalid("x".into()),
+            RefreshError::SessionRevoked,
+            RefreshError::ReuseDetected,
+            RefreshError::ReplayRejected,
+            RefreshError::AccountDisabled,
+        ];
+        refresh.extend(faults().map(RefreshError::Fault));
+        for e in refresh {
+            assert!(REFRESH_OUTCOMES.contains(&refresh_outcome(&Err(e))));
         }
+        let mut login = vec![
+            LoginError::InvalidCredentials,
+            LoginError::AccountDisabled,
+            LoginError::LockedOut { retry_after: Duration::from_secs(1) },
+        ];
+        login.extend(faults().map(LoginError::Fault));
+        for e in login {
+            assert!(LOGIN_OUTCOMES.contains(&outcome::<(), _>(&Err(e))));
+        }
+        let mut register = vec![
+            RegisterError::InvalidInput(InputError::PasswordTooShort),
+            RegisterError::EmailTaken,
+        ];
+        register.extend(faults().map(RegisterError::Fault));
+        for e in register {
+            assert!(REGISTER_OUTCOMES.contains(&outcome::<(), _>(&Err(e))));
+        }
+        assert_eq!(outcome::<(), LoginError>(&Ok(())), "ok");
+        assert!(LOGIN_OUTCOMES.contains(&"ok") && REGISTER_OUTCOMES.contains(&"ok"));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use crate::dto::Scope;
 use crate::error::Problem;
-use crate::routes::{auth, health, ops, sessions};
+use crate::routes::{account, health, ops, sessions, tokens};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use utoipa::openapi::header::HeaderBuilder;
@@ -29,11 +29,11 @@ pub const BEARER: &str = "bearer";
                        `application/problem+json` with a stable `code`."
     ),
     paths(
-        auth::register,
-        auth::login,
-        auth::refresh,
-        auth::logout,
-        auth::me,
+        account::register,
+        account::login,
+        tokens::refresh,
+        tokens::logout,
+        tokens::me,
         sessions::list,
         sessions::revoke,
         health::healthz,

@@ -1,28 +1,29 @@
 //! Wiring: configuration → adapters → core use cases → a running server.
 
 use crate::app::{self, AppState};
+use crate::blocking::Pools;
 use crate::config::Config;
-use crate::hasher::BcryptHasher;
 use crate::metrics::Metrics;
 use actix_web::dev::{Server, ServerHandle};
-use baton_core::{Auth, HashError, Ports, StoreError, SystemClock, SystemRandom};
+use baton_core::{Auth, Ports, StoreError, SystemClock, SystemRandom};
 use baton_jwt::{HmacIssuer, JwtConfig, KeyError, SigningKey};
+use baton_password::{BcryptHasher, CostOutOfRange};
 use baton_store::{Store, StoreConfig};
 use std::net::TcpListener;
 use std::sync::Arc;
 
-/// Why the service could not start; one line each, for stderr.
+/// Why the service could not start; printed with its cause chain, on one line.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     /// The database could not be opened or migrated.
-    #[error("database: {0}")]
+    #[error("database")]
     Store(#[from] StoreError),
     /// The JWT keys were refused.
-    #[error("jwt: {0}")]
+    #[error("jwt")]
     Keys(#[from] KeyError),
     /// The password hasher could not be set up.
-    #[error("passwords: {0}")]
-    Hasher(#[from] HashError),
+    #[error("passwords")]
+    Hasher(#[from] CostOutOfRange),
     /// The socket could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -33,7 +34,7 @@ pub enum StartupError {
     },
     /// A use case run by a command failed.
     #[error("{0}")]
-    Core(#[from] baton_core::AuthError),
+    Fault(#[from] baton_core::Fault),
     /// Any other I/O failure while starting or serving.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -85,7 +86,14 @@ pub fn auth(config: &Config, store: &Store) -> Result<Auth, StartupError> {
 pub fn state(config: &Config) -> Result<AppState, StartupError> {
     let store = Store::connect(&store_config(config))?;
     let auth = auth(config, &store)?;
-    Ok(AppState { auth, store, metrics: Metrics::new() })
+    Ok(AppState { auth, store, pools: pools(config), metrics: Metrics::new() })
+}
+
+/// The thread pools: one database thread per pooled connection, `passwords.threads` bcrypt
+/// threads (one per core unless configured), both waiting `database.connect_timeout` at most.
+pub fn pools(config: &Config) -> Pools {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    Pools::new(config.database.pool_size as usize, cores, config.database.connect_timeout)
 }
 
 /// A bound, not yet running HTTP server and the port it got.
@@ -110,7 +118,7 @@ impl Application {
         state: AppState,
     ) -> Result<Self, StartupError> {
         let port = listener.local_addr()?.port();
-        let server = app::server(listener, state, &config.server, &config.database)?;
+        let server = app::server(listener, state, &config.server)?;
         Ok(Self { port, server })
     }
 

@@ -76,7 +76,7 @@ impl RootSpanBuilder for RequestSpan {
         };
         let api_error = error.and_then(|e| e.as_error::<ApiError>());
         let code = api_error.map(ApiError::code);
-        let reason = api_error.and_then(ApiError::reason);
+        let reason = api_error.map(ApiError::reason);
         let latency_ms = started.map(|s| s.0.elapsed().as_millis() as u64);
         span.in_scope(|| {
             let status = status.as_u16();

@@ -92,6 +92,41 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
+/// A fresh, empty database of either backend for one test, removed when dropped.
+#[derive(Debug)]
+pub enum TestDatabase {
+    /// A SQLite file in a temporary directory.
+    Sqlite {
+        /// Its URL.
+        url: String,
+        /// The directory, deleted with the value.
+        dir: TempDirGuard,
+    },
+    /// A database on the test PostgreSQL server, dropped with the value.
+    Postgres(PgDatabase),
+}
+
+impl TestDatabase {
+    /// A fresh SQLite file (see [`sqlite_url`]).
+    pub fn sqlite() -> Self {
+        let (url, dir) = sqlite_url();
+        Self::Sqlite { url, dir }
+    }
+
+    /// A fresh PostgreSQL database (see [`postgres_database`]).
+    pub fn postgres() -> Self {
+        Self::Postgres(postgres_database())
+    }
+
+    /// Its URL.
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Sqlite { url, .. } => url,
+            Self::Postgres(db) => db.url(),
+        }
+    }
+}
+
 /// Deletes a test's temporary directory when dropped.
 #[derive(Debug)]
 pub struct TempDirGuard {

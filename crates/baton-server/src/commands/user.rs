@@ -8,7 +8,7 @@ use super::CommandError;
 use crate::cli::UserCommand;
 use crate::config::Config;
 use crate::startup;
-use baton_core::{Auth, AuthError};
+use baton_core::{AdminError, Auth, RegisterError};
 use baton_store::Store;
 use std::io::{BufRead, IsTerminal};
 
@@ -24,9 +24,15 @@ pub fn user(config: &Config, command: &UserCommand) -> Result<(), CommandError> 
     let auth = startup::auth(config, &store)?;
     match (command, password) {
         (UserCommand::Create { email, name }, Some(password)) => {
-            let user = auth
-                .create_user(email, password, name.as_deref())
-                .map_err(|e| explain(e, email))?;
+            let user = auth.create_user(email, password, name.as_deref()).map_err(|e| match e {
+                RegisterError::EmailTaken => {
+                    CommandError::Failed(format!("a user with email {email:?} already exists"))
+                }
+                RegisterError::InvalidInput(e) => {
+                    CommandError::Failed(format!("invalid input: {e}"))
+                }
+                RegisterError::Fault(f) => CommandError::Failed(crate::error::chain(&f)),
+            })?;
             println!("created user {} <{}>", user.id, user.email);
         }
         (UserCommand::Disable { email }, _) => {
@@ -47,7 +53,10 @@ fn set_disabled(
     email: &str,
     disabled: bool,
 ) -> Result<baton_core::User, CommandError> {
-    auth.set_account_disabled(email, disabled).map_err(|e| explain(e, email))
+    auth.set_account_disabled(email, disabled).map_err(|e| match e {
+        AdminError::UserNotFound => CommandError::Failed(format!("no user with email {email:?}")),
+        AdminError::Fault(f) => CommandError::Failed(crate::error::chain(&f)),
+    })
 }
 
 /// The password for `user create`: prompted twice without echo on a terminal, else the first
@@ -77,14 +86,4 @@ fn read_password() -> Result<String, CommandError> {
         )),
         password => Ok(password.to_owned()),
     }
-}
-
-/// One operator-friendly line for a failed account command.
-fn explain(err: AuthError, email: &str) -> CommandError {
-    CommandError::Failed(match err {
-        AuthError::UserNotFound => format!("no user with email {email:?}"),
-        AuthError::EmailTaken => format!("a user with email {email:?} already exists"),
-        AuthError::InvalidInput(e) => format!("invalid input: {e}"),
-        other => other.to_string(),
-    })
 }

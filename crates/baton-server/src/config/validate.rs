@@ -2,7 +2,7 @@
 //! with one line that names the key.
 
 use super::{Config, ConfigError};
-use crate::hasher::{MAX_COST, MIN_COST};
+use baton_password::{MAX_COST, MIN_COST};
 use std::collections::HashSet;
 use std::time::Duration;
 

@@ -1,11 +1,11 @@
 //! `/healthz` and `/readyz` for orchestrators and load balancers.
 
 use crate::app::AppState;
-use crate::blocking;
 use crate::dto::HealthResponse;
 use crate::error::ApiError;
 use crate::openapi::Unavailable;
 use actix_web::{HttpResponse, web};
+use baton_core::Fault;
 
 /// `GET /healthz`: the process is up and serving (no database access, so a database outage
 /// does not get the process restarted).
@@ -32,9 +32,6 @@ pub async fn healthz() -> HttpResponse {
 )]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
-    blocking::run(move || {
-        store.ping().map_err(|e| ApiError::unavailable(format!("readiness check: {e}")))
-    })
-    .await?;
+    state.pools.db.run(move || store.ping().map_err(Fault::from)).await??;
     Ok(HttpResponse::Ok().json(HealthResponse { status: "ok" }))
 }

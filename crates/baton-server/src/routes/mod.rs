@@ -1,10 +1,11 @@
 //! HTTP handlers. Each one only translates: request → core use case (on the blocking pool)
 //! → response. No business rule lives here.
 
-pub mod auth;
+pub mod account;
 pub mod health;
 pub mod ops;
 pub mod sessions;
+pub mod tokens;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, HeaderValue};

@@ -2,14 +2,13 @@
 
 use super::no_store;
 use crate::app::AppState;
-use crate::blocking;
 use crate::dto::SessionResponse;
 use crate::error::ApiError;
 use crate::extract::BearerToken;
 use crate::openapi::{BearerRejected, Unavailable};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use baton_core::AuthError;
+use baton_core::RevokeSessionError;
 use uuid::Uuid;
 
 /// `GET /api/v1/auth/sessions`: the caller's active sessions, most recently used first, the
@@ -31,11 +30,14 @@ pub async fn list(
     bearer: BearerToken,
 ) -> Result<HttpResponse, ApiError> {
     let auth = state.auth.clone();
-    let sessions = blocking::run(move || {
-        let principal = auth.authenticate(bearer.as_str()).map_err(ApiError::bearer)?;
-        Ok(auth.list_sessions(&principal)?)
-    })
-    .await?;
+    let sessions = state
+        .pools
+        .db
+        .run(move || -> Result<_, ApiError> {
+            let principal = auth.authenticate(bearer.as_str())?;
+            Ok(auth.list_sessions(&principal)?)
+        })
+        .await??;
     let body: Vec<SessionResponse> = sessions.into_iter().map(SessionResponse::from).collect();
     Ok(no_store(StatusCode::OK).json(body))
 }
@@ -65,11 +67,14 @@ pub async fn revoke(
 ) -> Result<HttpResponse, ApiError> {
     let auth = state.auth.clone();
     let id = id.into_inner();
-    blocking::run(move || {
-        let principal = auth.authenticate(bearer.as_str()).map_err(ApiError::bearer)?;
-        let id = Uuid::parse_str(&id).map_err(|_| AuthError::SessionNotFound)?;
-        Ok(auth.revoke_own_session(&principal, id)?)
-    })
-    .await?;
+    state
+        .pools
+        .db
+        .run(move || -> Result<(), ApiError> {
+            let principal = auth.authenticate(bearer.as_str())?;
+            let id = Uuid::parse_str(&id).map_err(|_| RevokeSessionError::NotFound)?;
+            Ok(auth.revoke_own_session(&principal, id)?)
+        })
+        .await??;
     Ok(no_store(StatusCode::NO_CONTENT).finish())
 }

@@ -2,29 +2,27 @@
 //! commands, and `baton serve` with its stderr (JSON logs) captured line by line.
 
 use crate::helpers::{Backend, SECRET};
-use baton_store::testing::TempDirGuard;
+use baton_store::testing::TestDatabase;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// A fresh database for the binary; the directory (SQLite) lives as long as the value.
+/// A fresh database for the binary, removed when the value is dropped.
 pub struct Db {
     pub url: String,
-    _dir: Option<TempDirGuard>,
+    _db: TestDatabase,
 }
 
 impl Db {
     pub async fn create(backend: Backend) -> Db {
-        tokio::task::spawn_blocking(move || match backend {
-            Backend::Sqlite => {
-                let (url, dir) = baton_store::testing::sqlite_url();
-                Db { url, _dir: Some(dir) }
-            }
-            Backend::Postgres => Db { url: baton_store::testing::postgres_url(), _dir: None },
+        let db = tokio::task::spawn_blocking(move || match backend {
+            Backend::Sqlite => TestDatabase::sqlite(),
+            Backend::Postgres => TestDatabase::postgres(),
         })
         .await
-        .unwrap()
+        .unwrap();
+        Db { url: db.url().to_owned(), _db: db }
     }
 }
 

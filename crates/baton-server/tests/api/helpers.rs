@@ -5,7 +5,7 @@ use baton_jwt::HmacIssuer;
 use baton_server::app::AppState;
 use baton_server::config::{Config, Secret};
 use baton_server::startup::{self, Application};
-use baton_store::testing::TempDirGuard;
+use baton_store::testing::TestDatabase;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use std::net::TcpListener;
@@ -49,26 +49,21 @@ macro_rules! on_both_backends {
     };
 }
 
-/// A fresh database that lives as long as the value.
+/// A fresh database that lives (and is removed) with the value.
 pub struct TestDb {
     pub url: String,
-    _dir: Option<TempDirGuard>,
+    _db: TestDatabase,
 }
 
 impl TestDb {
     async fn create(backend: Backend) -> Arc<Self> {
-        tokio::task::spawn_blocking(move || match backend {
-            Backend::Sqlite => {
-                let (url, dir) = baton_store::testing::sqlite_url();
-                Arc::new(Self { url, _dir: Some(dir) })
-            }
-            Backend::Postgres => {
-                let url = baton_store::testing::postgres_url();
-                Arc::new(Self { url, _dir: None })
-            }
+        let db = tokio::task::spawn_blocking(move || match backend {
+            Backend::Sqlite => TestDatabase::sqlite(),
+            Backend::Postgres => TestDatabase::postgres(),
         })
         .await
-        .expect("creating the test database")
+        .expect("creating the test database");
+        Arc::new(Self { url: db.url().to_owned(), _db: db })
     }
 }
 
@@ -222,6 +217,7 @@ pub fn claims(
         issued_at: from,
         not_before: from,
         expires_at: until,
+        session_expires_at: (kind == TokenKind::Refresh).then_some(until),
     }
 }
 

@@ -38,7 +38,8 @@ const WARM_UP: i64 = 3;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_under_refresh_load_keeps_every_chain_consistent() {
-    let db = fresh_database().await;
+    let database = fresh_database().await;
+    let db = database.url().to_owned();
     let mut server = Baton::start(&db, &[]).await;
     let http = client();
 

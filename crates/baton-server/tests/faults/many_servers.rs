@@ -10,17 +10,18 @@ const SERVERS: usize = 3;
 /// Concurrent refreshes of one token in the race.
 const RACERS: usize = 24;
 
-/// Starts the cluster on one fresh database (they migrate it concurrently).
-async fn cluster() -> Vec<Baton> {
-    let db = fresh_database().await;
+/// Starts the cluster on one fresh database (they migrate it concurrently); the database
+/// lives as long as the returned guard.
+async fn cluster() -> (Vec<Baton>, baton_store::testing::PgDatabase) {
+    let database = fresh_database().await;
     let env = [("BATON_SERVER__WORKERS", "1"), ("BATON_DATABASE__POOL_SIZE", "8")];
-    let starts = (0..SERVERS).map(|_| Baton::start(&db, &env));
-    join_all(starts).await
+    let starts = (0..SERVERS).map(|_| Baton::start(database.url(), &env));
+    (join_all(starts).await, database)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_servers_share_rotation_logout_and_lockout() {
-    let servers = cluster().await;
+    let (servers, _database) = cluster().await;
     let http = client();
     let on = |i: usize| api(&http, &servers[i % SERVERS]);
 

@@ -31,7 +31,8 @@ fn waiting_on_locks(conn: &mut PgConnection) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_exhausted_pool_answers_503_not_a_hang() {
-    let db = fresh_database().await;
+    let database = fresh_database().await;
+    let db = database.url().to_owned();
     let pool = POOL.to_string();
     let env = [
         ("BATON_DATABASE__POOL_SIZE", pool.as_str()),

@@ -7,9 +7,9 @@ use diesel::prelude::*;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// A fresh, empty database on the shared test server.
-pub async fn fresh_database() -> String {
-    crate::helpers::blocking(baton_store::testing::postgres_url).await
+/// A fresh, empty database on the shared test server, dropped with the value.
+pub async fn fresh_database() -> baton_store::testing::PgDatabase {
+    crate::helpers::blocking(baton_store::testing::postgres_database).await
 }
 
 /// A direct connection, for SQL the API does not offer.

@@ -1,0 +1,125 @@
+//! Failures of the HTTP layer itself — before or around a use case: routing, bodies, headers,
+//! the thread pools — answered through the same [`Answer`] as the core's errors.
+
+use super::answer::{Answer, Answered, CHALLENGE_INVALID, CHALLENGE_MISSING};
+use actix_web::http::StatusCode as S;
+use std::borrow::Cow;
+
+/// A request refused by the HTTP layer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HttpError {
+    /// No such route.
+    #[error("no such resource")]
+    NotFound,
+    /// Known route, other method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// Body over the limit.
+    #[error("request body over {0} bytes")]
+    PayloadTooLarge(usize),
+    /// A body that is not JSON.
+    #[error("request body is not JSON")]
+    UnsupportedMediaType,
+    /// Malformed JSON or a wrong field; the detail names fields and positions, never values.
+    #[error("invalid body: {0}")]
+    InvalidBody(Cow<'static, str>),
+    /// A query string that does not parse.
+    #[error("invalid query string")]
+    InvalidQuery,
+    /// A bearer-protected route without a token.
+    #[error("no bearer token")]
+    MissingBearer,
+    /// A bearer token refused before verification (oversized, not visible ASCII).
+    #[error("bearer token refused: {0}")]
+    BadBearer(&'static str),
+    /// Refresh without a token in the body or header.
+    #[error("no refresh token given")]
+    MissingRefreshToken,
+    /// No thread of a pool came free within the wait: the database (or bcrypt) is saturated.
+    #[error("no {0} thread free in time")]
+    Busy(&'static str),
+    /// A use case's thread died (a panic): a bug, answered as 500.
+    #[error("use case thread failed")]
+    TaskFailed,
+    /// An error status produced outside Baton's handlers (the safety net of `app`).
+    #[error("{0}")]
+    Status(S),
+}
+
+impl Answered for HttpError {
+    fn answer(&self) -> Answer {
+        let bad_input = |detail: Cow<'static, str>| Answer {
+            detail,
+            ..Answer::new(S::BAD_REQUEST, "invalid_input", "", "invalid_input")
+        };
+        match self {
+            HttpError::NotFound => {
+                Answer::new(S::NOT_FOUND, "not_found", "no such resource", "not_found")
+            }
+            HttpError::MethodNotAllowed => Answer::new(
+                S::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "method not allowed here",
+                "method_not_allowed",
+            ),
+            HttpError::PayloadTooLarge(limit) => Answer {
+                detail: format!("request body is larger than {limit} bytes").into(),
+                ..Answer::new(S::PAYLOAD_TOO_LARGE, "payload_too_large", "", "payload_too_large")
+            },
+            HttpError::UnsupportedMediaType => Answer::new(
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "request body must be JSON (Content-Type: application/json)",
+                "unsupported_media_type",
+            ),
+            HttpError::InvalidBody(detail) => bad_input(detail.clone()),
+            HttpError::InvalidQuery => {
+                bad_input("invalid query string: scope must be local, global or others".into())
+            }
+            HttpError::MissingBearer => Answer::new(
+                S::UNAUTHORIZED,
+                "missing_token",
+                "an access token is required: Authorization: Bearer <token>",
+                "missing_token",
+            )
+            .challenge(CHALLENGE_MISSING),
+            HttpError::BadBearer(_) => {
+                Answer::new(S::UNAUTHORIZED, "invalid_token", "the token is invalid", "invalid")
+                    .challenge(CHALLENGE_INVALID)
+            }
+            HttpError::MissingRefreshToken => Answer::new(
+                S::BAD_REQUEST,
+                "missing_token",
+                "give the refresh token as {\"refresh_token\": ...} or Authorization: Bearer <token>",
+                "missing_token",
+            ),
+            HttpError::Busy(_) => Answer::new(
+                S::SERVICE_UNAVAILABLE,
+                "service_unavailable",
+                "the service is temporarily unavailable; retry later",
+                "unavailable",
+            )
+            .retry_after(1),
+            HttpError::TaskFailed => {
+                Answer::new(S::INTERNAL_SERVER_ERROR, "internal", "internal server error", "error")
+            }
+            HttpError::Status(status) => from_status(*status),
+        }
+    }
+}
+
+/// A generic answer for a status produced outside Baton's handlers.
+fn from_status(status: S) -> Answer {
+    let (code, label) = match status {
+        S::NOT_FOUND => return HttpError::NotFound.answer(),
+        S::METHOD_NOT_ALLOWED => return HttpError::MethodNotAllowed.answer(),
+        S::UNSUPPORTED_MEDIA_TYPE => return HttpError::UnsupportedMediaType.answer(),
+        S::PAYLOAD_TOO_LARGE => ("payload_too_large", "payload_too_large"),
+        S::SERVICE_UNAVAILABLE => ("service_unavailable", "unavailable"),
+        S::UNAUTHORIZED => ("invalid_token", "invalid"),
+        s if s.is_server_error() => ("internal", "error"),
+        _ => ("invalid_input", "invalid_input"),
+    };
+    let detail = status.canonical_reason().unwrap_or("error").to_lowercase();
+    Answer { detail: detail.into(), ..Answer::new(status, code, "", label) }
+}
