@@ -161,15 +161,15 @@ pub fn input_error(e: InputError) -> ApiError {
 
 /// A token issuer with the shape of the server's (two keys, the first signs), for targets
 /// that verify what they extracted.
-pub fn issuer() -> &'static baton_jwt::HmacIssuer {
-    use baton_jwt::{HmacIssuer, JwtConfig, SigningKey};
-    static ISSUER: std::sync::OnceLock<HmacIssuer> = std::sync::OnceLock::new();
+pub fn issuer() -> &'static baton_jwt::JwtIssuer {
+    use baton_jwt::{JwtConfig, JwtIssuer, KeySpec};
+    static ISSUER: std::sync::OnceLock<JwtIssuer> = std::sync::OnceLock::new();
     ISSUER.get_or_init(|| {
         let keys = vec![
-            SigningKey::new("k2", b"fuzzing-secret-number-two-32-bytes!!".to_vec()),
-            SigningKey::new("k1", b"fuzzing-secret-number-one-32-bytes!!".to_vec()),
+            KeySpec::hs256("k2", b"fuzzing-secret-number-two-32-bytes!!".to_vec()),
+            KeySpec::hs256("k1", b"fuzzing-secret-number-one-32-bytes!!".to_vec()),
         ];
-        HmacIssuer::new(JwtConfig::new("baton", "baton-api", keys)).expect("valid fuzz config")
+        JwtIssuer::new(JwtConfig::new("baton", "baton-api", keys)).expect("valid fuzz config")
     })
 }
 

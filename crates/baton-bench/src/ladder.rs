@@ -13,7 +13,7 @@ use baton_core::{
     Auth, ClientInfo, Email, HashError, Password, PasswordHash, PasswordHasher, Policy, Ports,
     RefreshHash, Rotation, Session, SystemClock, SystemRandom, TokenStore, User, UserStore,
 };
-use baton_jwt::{HmacIssuer, JwtConfig, SigningKey};
+use baton_jwt::{JwtConfig, JwtIssuer, KeySpec};
 use baton_store::{Store, StoreConfig};
 use std::error::Error;
 use std::sync::Arc;
@@ -140,10 +140,10 @@ pub fn run(args: Args) -> Result<(), Box<dyn Error>> {
 /// The use cases on the real JWT issuer and the given store, with a stand-in hasher.
 fn core(store: &Store) -> Result<Auth, Box<dyn Error>> {
     let secret = format!("ladder-{}-{}", Uuid::new_v4(), Uuid::new_v4());
-    let issuer = HmacIssuer::new(JwtConfig::new(
+    let issuer = JwtIssuer::new(JwtConfig::new(
         "baton",
         "baton-api",
-        vec![SigningKey::new("bench", secret.into_bytes())],
+        vec![KeySpec::hs256("bench", secret.into_bytes())],
     ))?;
     let ports = Ports {
         users: Arc::new(store.clone()),
@@ -169,12 +169,10 @@ fn store_step(store: &Store, op: Op) -> Result<Step<'_>, String> {
         name: None,
         password_hash: PasswordHash::new("plain:x".into()),
         disabled_at: None,
-        failed_logins: 0,
-        locked_until: None,
         created_at: now,
         updated_at: now,
     };
-    UserStore::create_user(store, &user).map_err(|e| e.to_string())?;
+    UserStore::create_user(store, &user, None).map_err(|e| e.to_string())?;
     let session = Session {
         id: Uuid::new_v4(),
         user_id: user.id,
@@ -205,6 +203,8 @@ fn store_step(store: &Store, op: Op) -> Result<Step<'_>, String> {
         let at = OffsetDateTime::now_utc().replace_nanosecond(0).map_err(|e| e.to_string())?;
         let rotation = Rotation {
             session_id: id,
+            user_id: session.user_id,
+            absolute_expires_at: session.absolute_expires_at,
             expected_generation: session.generation,
             expected_hash: session.refresh_hash,
             new_hash: RefreshHash::of(&format!("{id}.{counter}")),

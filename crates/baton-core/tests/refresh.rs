@@ -129,6 +129,24 @@ fn grace_holds_across_a_key_change_while_the_minting_key_is_configured() {
 }
 
 #[test]
+fn grace_finds_a_current_token_minted_by_the_previous_release() {
+    // The previous release's refresh tokens carry no session end; a replay inside the grace
+    // must still be answered with such a current token.
+    let w = world_with(grace(30));
+    let first = w.register("ada@example.com");
+    let winner = w.auth.refresh(&first.refresh_token).unwrap();
+    let s = w.session(first.session_id);
+    let mut legacy = baton_core::rules::rotation::current_refresh_claims(&s);
+    legacy.session_expires_at = None;
+    let legacy = baton_core::TokenIssuer::sign(&*w.issuer, &legacy).unwrap();
+    assert_ne!(legacy, winner.refresh_token);
+    assert!(w.store.edit_session(s.id, |s| s.refresh_hash = baton_core::RefreshHash::of(&legacy)));
+    let replay = w.auth.refresh(&first.refresh_token).unwrap();
+    assert!(replay.grace_replay);
+    assert_eq!(replay.refresh_token, legacy);
+}
+
+#[test]
 fn only_the_request_that_revokes_reports_reuse_detected() {
     let w = world();
     let first = w.register("ada@example.com");

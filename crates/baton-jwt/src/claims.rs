@@ -3,10 +3,12 @@
 //!
 //! The wire struct fixes the claim set and its order, so that equal claims serialize to equal
 //! bytes (the core re-mints refresh tokens and compares hashes). On the way in every claim is
-//! required and no other claim is allowed.
+//! required and no other claim is allowed, except `session_exp`: refresh tokens carry it (the
+//! session's absolute end), access tokens never do, and refresh tokens minted by the release
+//! before it existed lack it and are still accepted, as `None`.
 
 use baton_core::{Claims, TokenKind};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -23,15 +25,37 @@ pub(crate) struct WireClaims {
     pub(crate) nbf: i64,
     pub(crate) exp: i64,
     pub(crate) token_type: String,
-    /// The session's absolute end (refresh tokens only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The session's absolute end (Unix seconds), refresh tokens only. Absent, not `null`,
+    /// when there is none; a `null` on the way in is refused like any value Baton never writes.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     pub(crate) session_exp: Option<i64>,
 }
 
+/// Why claims cannot be signed: the core asked for a token Baton would then refuse.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum UnsignableClaims {
+    /// Only refresh tokens carry the session's end.
+    #[error("an access token cannot carry session_exp")]
+    SessionExpInAccessToken,
+}
+
+/// `session_exp` when the claim is there: only an integer, never `null`.
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    i64::deserialize(deserializer).map(Some)
+}
+
 impl WireClaims {
-    /// The payload for `claims`, stamped with this issuer's `iss` and `aud`.
-    pub(crate) fn from_claims(claims: &Claims, issuer: &str, audience: &str) -> Self {
-        Self {
+    /// The payload for `claims`, stamped with this issuer's `iss` and `aud`. Refuses an access
+    /// token with a session end, which `verify` would refuse: what is signed must verify.
+    pub(crate) fn from_claims(
+        claims: &Claims,
+        issuer: &str,
+        audience: &str,
+    ) -> Result<Self, UnsignableClaims> {
+        if claims.kind == TokenKind::Access && claims.session_expires_at.is_some() {
+            return Err(UnsignableClaims::SessionExpInAccessToken);
+        }
+        Ok(Self {
             iss: issuer.to_owned(),
             aud: audience.to_owned(),
             sub: claims.user_id.hyphenated().to_string(),
@@ -42,24 +66,29 @@ impl WireClaims {
             exp: claims.expires_at.unix_timestamp(),
             token_type: claims.kind.as_str().to_owned(),
             session_exp: claims.session_expires_at.map(OffsetDateTime::unix_timestamp),
-        }
+        })
     }
 
     /// The core's view of the payload. `iss` and `aud` are checked by the caller; this checks
     /// that everything else has a value Baton could have written. The error is a short reason.
     pub(crate) fn into_claims(self) -> Result<Claims, &'static str> {
+        let kind = TokenKind::parse(&self.token_type).ok_or("unknown token_type")?;
+        let session_expires_at = match (kind, self.session_exp) {
+            (_, None) => None,
+            (TokenKind::Access, Some(_)) => return Err("session_exp in an access token"),
+            (TokenKind::Refresh, Some(secs)) => {
+                Some(instant(secs).ok_or("session_exp out of range")?)
+            }
+        };
         Ok(Claims {
-            kind: TokenKind::parse(&self.token_type).ok_or("unknown token_type")?,
+            kind,
             user_id: canonical_uuid(&self.sub).ok_or("sub is not a UUID")?,
             session_id: canonical_uuid(&self.sid).ok_or("sid is not a UUID")?,
             jti: self.jti,
             issued_at: instant(self.iat).ok_or("iat out of range")?,
             not_before: instant(self.nbf).ok_or("nbf out of range")?,
             expires_at: instant(self.exp).ok_or("exp out of range")?,
-            session_expires_at: self
-                .session_exp
-                .map(|t| instant(t).ok_or("session_exp out of range"))
-                .transpose()?,
+            session_expires_at,
         })
     }
 }
@@ -95,6 +124,10 @@ mod tests {
         }
     }
 
+    fn refresh() -> WireClaims {
+        WireClaims { token_type: "refresh".into(), session_exp: Some(30), ..wire() }
+    }
+
     #[test]
     fn refuses_values_baton_never_writes() {
         assert!(wire().into_claims().is_ok());
@@ -107,6 +140,9 @@ mod tests {
             (WireClaims { sid: simple, ..wire() }, "sid is not a UUID"),
             (WireClaims { exp: i64::MAX, ..wire() }, "exp out of range"),
             (WireClaims { iat: i64::MIN, ..wire() }, "iat out of range"),
+            (WireClaims { session_exp: Some(1), ..wire() }, "session_exp in an access token"),
+            (WireClaims { session_exp: Some(i64::MAX), ..refresh() }, "session_exp out of range"),
+            (WireClaims { session_exp: Some(i64::MIN), ..refresh() }, "session_exp out of range"),
         ] {
             assert_eq!(w.into_claims().err(), Some(reason));
         }
@@ -124,5 +160,34 @@ mod tests {
                 r#""jti":"j","iat":10,"nbf":10,"exp":20,"token_type":"access"}"#
             )
         );
+        let json = serde_json::to_string(&refresh()).expect("serializes");
+        assert!(json.ends_with(r#""exp":20,"token_type":"refresh","session_exp":30}"#), "{json}");
+    }
+
+    #[test]
+    fn session_exp_is_read_only_when_present_and_an_integer() {
+        let claims = refresh().into_claims().expect("valid");
+        assert_eq!(claims.session_expires_at.map(OffsetDateTime::unix_timestamp), Some(30));
+        let old = WireClaims { session_exp: None, ..refresh() }.into_claims().expect("valid");
+        assert_eq!(old.session_expires_at, None);
+
+        let mut json = serde_json::to_value(refresh()).expect("serializes");
+        json["session_exp"] = serde_json::Value::Null;
+        assert!(serde_json::from_value::<WireClaims>(json.clone()).is_err());
+        json["session_exp"] = "30".into();
+        assert!(serde_json::from_value::<WireClaims>(json.clone()).is_err());
+        json.as_object_mut().expect("object").remove("session_exp");
+        let parsed = serde_json::from_value::<WireClaims>(json).expect("absent is fine");
+        assert_eq!(parsed.session_exp, None);
+    }
+
+    #[test]
+    fn an_access_token_with_a_session_end_is_not_signed() {
+        let mut claims = refresh().into_claims().expect("valid");
+        assert!(WireClaims::from_claims(&claims, "i", "a").is_ok());
+        claims.kind = TokenKind::Access;
+        assert!(WireClaims::from_claims(&claims, "i", "a").is_err());
+        claims.session_expires_at = None;
+        assert!(WireClaims::from_claims(&claims, "i", "a").is_ok());
     }
 }

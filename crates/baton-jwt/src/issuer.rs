@@ -1,45 +1,53 @@
-//! [`HmacIssuer`]: the [`TokenIssuer`] that signs and verifies HS256 JWTs (SPEC §3).
+//! [`JwtIssuer`]: the [`TokenIssuer`] that signs and verifies Baton's JWTs (SPEC §3), HS256 or
+//! EdDSA per key.
 //!
 //! Verification is deliberately paranoid: every check that jsonwebtoken can do is pinned, the
-//! header is also checked by hand, and the time checks use the caller's `now` (never the
-//! system clock) so that the core's rules can be tested with a fixed clock.
+//! header is also checked by hand (the `alg` must be the one of the key its `kid` names), and
+//! the time checks use the caller's `now` (never the system clock) so that the core's rules
+//! can be tested with a fixed clock.
 
-use std::collections::HashSet;
 use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use baton_core::{Claims, SignError, TokenError, TokenIssuer, TokenKind};
+use jsonwebtoken::Header;
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::claims::WireClaims;
-use crate::keys::{JwtConfig, KeyError, KeySet};
+use crate::config::{JwtConfig, KeyError};
+use crate::jwks::{Jwks, Published};
+use crate::keys::{KeySet, LoadedKey};
 
-/// Longest token [`HmacIssuer::verify`] looks at, in bytes. Baton's tokens are a few hundred
-/// bytes; anything this long is refused before any decoding, so junk cannot cost CPU or memory.
+/// Longest token [`JwtIssuer::verify`](TokenIssuer::verify) looks at, in bytes. Baton's tokens
+/// are a few hundred bytes; anything this long is refused before any decoding, so junk cannot
+/// cost CPU or memory.
 pub const MAX_TOKEN_LEN: usize = 8192;
 
-/// The one algorithm accepted, written and checked in the header.
-const ALG: Algorithm = Algorithm::HS256;
+/// The header `alg` values Baton ever writes; anything else is refused before the `kid` is
+/// even looked up.
+const KNOWN_ALGS: [&str; 2] = ["HS256", "EdDSA"];
 
-/// Signs Baton's access and refresh tokens as HS256 JWTs and verifies them with a rotating key
-/// set: the first configured key signs, every configured key verifies (chosen by `kid`).
+/// Signs Baton's access and refresh tokens as JWTs and verifies them with a key set: the first
+/// configured key signs, every configured key verifies (chosen by `kid`, with the algorithm of
+/// that key only). Immutable once built; [`crate::ReloadableIssuer`] swaps whole sets.
 #[derive(Clone)]
-pub struct HmacIssuer {
+pub struct JwtIssuer {
     issuer: String,
     audience: String,
     keys: KeySet,
     leeway: time::Duration,
-    validation: Validation,
+    published: Published,
 }
 
-impl HmacIssuer {
-    /// Checks the configuration and prepares the keys. Refuses an empty key set, an empty or
-    /// duplicate `kid`, a secret shorter than [`crate::MIN_SECRET_LEN`] bytes and an empty
-    /// issuer or audience, so a bad deployment fails at start-up, not at the first login.
+impl JwtIssuer {
+    /// Checks the configuration and prepares the keys, so a bad deployment (or a bad reload)
+    /// fails here, not at the first login. Refuses an empty key set, an empty or duplicate
+    /// `kid`, an HS256 secret shorter than [`crate::MIN_SECRET_LEN`] bytes, a PEM that is not
+    /// an Ed25519 key of the expected kind, a first key that cannot sign (public only), and an
+    /// empty issuer or audience.
     pub fn new(config: JwtConfig) -> Result<Self, KeyError> {
         if config.issuer.is_empty() {
             return Err(KeyError::EmptyIssuer);
@@ -48,69 +56,90 @@ impl HmacIssuer {
             return Err(KeyError::EmptyAudience);
         }
         let keys = KeySet::new(&config.keys)?;
-
-        // jsonwebtoken checks the algorithm and the signature only: `exp` and `nbf` are checked
-        // here against the caller's clock, and `iss`/`aud` by hand for precise log reasons.
-        // Presence of every claim is enforced by `WireClaims`, which has no optional field.
-        let mut validation = Validation::new(ALG);
-        validation.algorithms = vec![ALG];
-        validation.required_spec_claims = HashSet::new();
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        validation.validate_aud = false;
-        validation.leeway = 0;
-
+        let published = Published::of(&keys);
         Ok(Self {
             issuer: config.issuer,
             audience: config.audience,
             keys,
             leeway: time::Duration::try_from(config.leeway).unwrap_or(time::Duration::MAX),
-            validation,
+            published,
         })
     }
 
-    /// The `kid` new tokens are signed with, for a start-up log line.
+    /// The `kid` new tokens are signed with, for a start-up or reload log line.
     pub fn signing_kid(&self) -> &str {
         &self.keys.signing().kid
     }
-}
 
-impl HmacIssuer {
-    fn sign_as(&self, key: &crate::keys::LoadedKey, claims: &Claims) -> Result<String, SignError> {
-        let mut header = Header::new(ALG);
+    /// Every configured `kid`, the signing one first, for a start-up or reload log line.
+    pub fn kids(&self) -> impl Iterator<Item = &str> {
+        self.keys.iter().map(|k| k.kid.as_str())
+    }
+
+    /// The public keys resource servers verify access tokens with (SPEC §9): every Ed25519 key
+    /// of the set, in key-set order, and never HMAC material. An HS256-only set publishes
+    /// `{"keys":[]}`.
+    pub fn jwks(&self) -> &Jwks {
+        &self.published.jwks
+    }
+
+    /// [`Self::jwks`] serialized, the exact bytes [`Self::etag`] is computed from: serve these
+    /// so the ETag always matches the body.
+    pub fn jwks_json(&self) -> &str {
+        &self.published.json
+    }
+
+    /// A strong ETag for [`Self::jwks_json`] (quoted hex SHA-256), so the JWKS endpoint can
+    /// answer `304 Not Modified`; it changes exactly when the published keys do.
+    pub fn etag(&self) -> &str {
+        &self.published.etag
+    }
+
+    /// Signs `claims` with `key`, which must be able to sign.
+    fn sign_with(&self, key: &LoadedKey, claims: &Claims) -> Result<String, SignError> {
+        let encoding = key.encoding.as_ref().ok_or_else(|| {
+            SignError(format!("JWT key {:?} is a public key only and cannot sign", key.kid).into())
+        })?;
+        let wire = WireClaims::from_claims(claims, &self.issuer, &self.audience)
+            .map_err(|e| SignError(Box::new(e)))?;
+        let mut header = Header::new(key.alg);
         header.kid = Some(key.kid.clone());
-        let wire = WireClaims::from_claims(claims, &self.issuer, &self.audience);
-        jsonwebtoken::encode(&header, &wire, &key.encoding).map_err(|e| SignError(Box::new(e)))
+        jsonwebtoken::encode(&header, &wire, encoding).map_err(|e| SignError(Box::new(e)))
     }
 }
 
-/// Shows the configuration without the secrets.
-impl fmt::Debug for HmacIssuer {
+/// Shows the configuration without any key material.
+impl fmt::Debug for JwtIssuer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HmacIssuer")
+        let keys: Vec<String> = self
+            .keys
+            .iter()
+            .map(|k| {
+                let role = if k.encoding.is_some() { "" } else { ", verify-only" };
+                format!("{} ({}{role})", k.kid, k.alg_name())
+            })
+            .collect();
+        f.debug_struct("JwtIssuer")
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
-            .field("kids", &self.keys.kids().collect::<Vec<_>>())
+            .field("keys", &keys)
             .field("leeway", &self.leeway)
             .finish_non_exhaustive()
     }
 }
 
-impl TokenIssuer for HmacIssuer {
-    /// Deterministic: HMAC has no randomness and the header and claims serialize in a fixed
-    /// order, so equal claims give byte-identical tokens while the signing key stays the same.
+impl TokenIssuer for JwtIssuer {
+    /// Deterministic: HMAC and Ed25519 (RFC 8032) signatures have no randomness, and the header
+    /// and claims serialize in a fixed order, so equal claims give byte-identical tokens while
+    /// the signing key stays the same.
     fn sign(&self, claims: &Claims) -> Result<String, SignError> {
-        self.sign_as(self.keys.signing(), claims)
+        self.sign_with(self.keys.signing(), claims)
     }
 
-    fn sign_with_each_key(&self, claims: &Claims) -> Result<Vec<String>, SignError> {
-        self.keys.all().map(|key| self.sign_as(key, claims)).collect()
-    }
-
-    /// Refuses, in this order: oversized or malformed input, a header that is not HS256 with a
-    /// known `kid`, a bad signature, malformed or missing claims, the wrong `iss`, `aud` or
-    /// `token_type`, then an `exp` past (`Expired`) or an `nbf` ahead, both with the leeway.
-    /// Reasons are short and never contain the token.
+    /// Refuses, in this order: oversized or malformed input, an `alg` Baton never writes, an
+    /// unknown `kid`, an `alg` other than that key's own, a bad signature, malformed or
+    /// missing claims, the wrong `iss`, `aud` or `token_type`, then an `exp` past (`Expired`)
+    /// or an `nbf` ahead, both with the leeway. Reasons are short and never contain the token.
     fn verify(
         &self,
         token: &str,
@@ -124,7 +153,7 @@ impl TokenIssuer for HmacIssuer {
             return Err(invalid("malformed token"));
         }
         let header = RawHeader::parse(token).ok_or_else(|| invalid("malformed header"))?;
-        if header.alg != "HS256" {
+        if !KNOWN_ALGS.contains(&header.alg.as_str()) {
             return Err(invalid("algorithm not allowed"));
         }
         if header.typ.as_deref().is_some_and(|t| !t.eq_ignore_ascii_case("JWT")) {
@@ -135,8 +164,13 @@ impl TokenIssuer for HmacIssuer {
         }
         let kid = header.kid.ok_or_else(|| invalid("missing kid"))?;
         let key = self.keys.by_kid(&kid).ok_or_else(|| invalid("unknown kid"))?;
+        // The key, not the token, decides the algorithm: an HS256 token "signed" with an
+        // Ed25519 public key as HMAC secret (key confusion) stops here.
+        if header.alg != key.alg_name() {
+            return Err(invalid("algorithm does not match the key"));
+        }
 
-        let wire = jsonwebtoken::decode::<WireClaims>(token, &key.decoding, &self.validation)
+        let wire = jsonwebtoken::decode::<WireClaims>(token, &key.decoding, &key.validation)
             .map_err(|e| TokenError::Invalid(library_reason(e.kind())))?
             .claims;
         if wire.iss != self.issuer {
@@ -158,6 +192,12 @@ impl TokenIssuer for HmacIssuer {
             return Err(invalid("token not yet valid"));
         }
         Ok(claims)
+    }
+
+    /// One token per key that can sign (public-only keys cannot), the signing key first, in
+    /// key-set order: whichever key of the set minted a refresh token, it can be re-minted.
+    fn sign_with_each_key(&self, claims: &Claims) -> Result<Vec<String>, SignError> {
+        self.keys.signers().map(|key| self.sign_with(key, claims)).collect()
     }
 }
 

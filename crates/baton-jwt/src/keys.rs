@@ -1,117 +1,46 @@
-//! The key set and its configuration: which secrets sign and verify, and the checks that
-//! refuse a weak or ambiguous set at start-up rather than at the first request.
+//! The checked key set: every key parsed once, pinned to its algorithm, ready for jsonwebtoken.
 
 use std::collections::HashSet;
-use std::fmt;
-use std::time::Duration;
 
-use jsonwebtoken::{DecodingKey, EncodingKey};
+use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
+use secrecy::ExposeSecret;
 
-/// Shortest accepted secret, in bytes: HS256 is only as strong as its key, and SPEC §3 refuses
-/// anything under 256 bits.
-pub const MIN_SECRET_LEN: usize = 32;
-
-/// Clock skew tolerated on `exp` and `nbf` unless configured otherwise (SPEC §3).
-pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
-
-/// One HMAC secret and the `kid` that names it in token headers, so that tokens signed before
-/// a key rotation can still find the key that verifies them.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SigningKey {
-    /// Key id written to the `kid` header; unique within a [`JwtConfig`].
-    pub kid: String,
-    /// The raw HMAC secret (at least [`MIN_SECRET_LEN`] bytes).
-    pub secret: Vec<u8>,
-}
-
-impl SigningKey {
-    /// Pairs a `kid` with its secret; nothing is checked until [`crate::HmacIssuer::new`], so
-    /// that all problems of a configuration are reported in one place.
-    pub fn new(kid: impl Into<String>, secret: impl Into<Vec<u8>>) -> Self {
-        Self { kid: kid.into(), secret: secret.into() }
-    }
-}
-
-/// Redacts the secret, so a key printed in a log or a panic message does not leak it.
-impl fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKey")
-            .field("kid", &self.kid)
-            .field("secret", &format_args!("[{} bytes redacted]", self.secret.len()))
-            .finish()
-    }
-}
-
-/// Everything [`crate::HmacIssuer`] needs: the claims it pins and the keys it uses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JwtConfig {
-    /// Written to and required in `iss`.
-    pub issuer: String,
-    /// Written to and required in `aud`.
-    pub audience: String,
-    /// The key set: the first key signs, every key verifies (key rotation, SPEC §3).
-    pub keys: Vec<SigningKey>,
-    /// Clock skew tolerated on `exp` and `nbf`.
-    pub leeway: Duration,
-}
-
-impl JwtConfig {
-    /// A configuration with the default leeway ([`DEFAULT_LEEWAY`]).
-    pub fn new(
-        issuer: impl Into<String>,
-        audience: impl Into<String>,
-        keys: Vec<SigningKey>,
-    ) -> Self {
-        Self { issuer: issuer.into(), audience: audience.into(), keys, leeway: DEFAULT_LEEWAY }
-    }
-}
-
-/// Why a [`JwtConfig`] was refused. Each message fits on one line of a start-up error and
-/// never contains a secret.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum KeyError {
-    /// Nothing could sign tokens.
-    #[error("no JWT signing key configured: at least one key is required")]
-    NoKeys,
-    /// A key has an empty `kid`, so it could not be chosen from a token header.
-    #[error("JWT key #{index} has an empty kid")]
-    EmptyKid {
-        /// Zero-based position of the key in the configured list.
-        index: usize,
-    },
-    /// Two keys share a `kid`, so a token header could not say which one signed it.
-    #[error("JWT key id {kid:?} is configured more than once")]
-    DuplicateKid {
-        /// The repeated key id.
-        kid: String,
-    },
-    /// A secret is too short to resist brute force.
-    #[error("JWT key {kid:?} has a {len}-byte secret; at least {min} bytes are required")]
-    SecretTooShort {
-        /// The offending key id.
-        kid: String,
-        /// Its secret length in bytes.
-        len: usize,
-        /// The minimum, [`MIN_SECRET_LEN`].
-        min: usize,
-    },
-    /// An empty issuer would make `iss` meaningless.
-    #[error("JWT issuer must not be empty")]
-    EmptyIssuer,
-    /// An empty audience would make `aud` meaningless.
-    #[error("JWT audience must not be empty")]
-    EmptyAudience,
-}
+use crate::config::{KeyError, KeyMaterial, KeySpec, MIN_SECRET_LEN};
 
 /// A checked key, ready for jsonwebtoken.
 #[derive(Clone)]
 pub(crate) struct LoadedKey {
     pub(crate) kid: String,
-    pub(crate) encoding: EncodingKey,
+    /// The one algorithm tokens of this `kid` may use.
+    pub(crate) alg: Algorithm,
+    /// `None` for a public-only key: it verifies, never signs.
+    pub(crate) encoding: Option<EncodingKey>,
     pub(crate) decoding: DecodingKey,
+    /// jsonwebtoken's checks, pinned to `alg` (the header is also checked by hand).
+    pub(crate) validation: Validation,
+    /// The raw Ed25519 public key, published in the JWKS; `None` for HMAC keys.
+    pub(crate) public: Option<[u8; 32]>,
 }
 
-/// The checked key set: never empty, `kid`s unique and non-empty, secrets long enough.
+impl LoadedKey {
+    /// The header `alg` string of this key's algorithm.
+    pub(crate) fn alg_name(&self) -> &'static str {
+        alg_name(self.alg)
+    }
+}
+
+/// The header `alg` of the algorithms Baton uses.
+pub(crate) fn alg_name(alg: Algorithm) -> &'static str {
+    match alg {
+        Algorithm::EdDSA => "EdDSA",
+        _ => "HS256",
+    }
+}
+
+/// The checked key set: never empty, `kid`s unique and non-empty, every key well-formed, the
+/// first one able to sign.
 #[derive(Clone)]
 pub(crate) struct KeySet {
     /// `keys[0]` signs.
@@ -120,33 +49,25 @@ pub(crate) struct KeySet {
 
 impl KeySet {
     /// Checks every key and builds the jsonwebtoken keys once, not per request.
-    pub(crate) fn new(keys: &[SigningKey]) -> Result<Self, KeyError> {
-        if keys.is_empty() {
-            return Err(KeyError::NoKeys);
-        }
-        let mut seen = HashSet::with_capacity(keys.len());
-        let mut loaded = Vec::with_capacity(keys.len());
-        for (index, key) in keys.iter().enumerate() {
-            if key.kid.is_empty() {
+    pub(crate) fn new(specs: &[KeySpec]) -> Result<Self, KeyError> {
+        let mut seen = HashSet::with_capacity(specs.len());
+        let mut keys = Vec::with_capacity(specs.len());
+        for (index, spec) in specs.iter().enumerate() {
+            if spec.kid.is_empty() {
                 return Err(KeyError::EmptyKid { index });
             }
-            if !seen.insert(key.kid.as_str()) {
-                return Err(KeyError::DuplicateKid { kid: key.kid.clone() });
+            if !seen.insert(spec.kid.as_str()) {
+                return Err(KeyError::DuplicateKid { kid: spec.kid.clone() });
             }
-            if key.secret.len() < MIN_SECRET_LEN {
-                return Err(KeyError::SecretTooShort {
-                    kid: key.kid.clone(),
-                    len: key.secret.len(),
-                    min: MIN_SECRET_LEN,
-                });
-            }
-            loaded.push(LoadedKey {
-                kid: key.kid.clone(),
-                encoding: EncodingKey::from_secret(&key.secret),
-                decoding: DecodingKey::from_secret(&key.secret),
-            });
+            keys.push(load(spec)?);
         }
-        Ok(Self { keys: loaded })
+        match keys.first() {
+            None => Err(KeyError::NoKeys),
+            Some(first) if first.encoding.is_none() => {
+                Err(KeyError::FirstKeyCannotSign { kid: first.kid.clone() })
+            }
+            Some(_) => Ok(Self { keys }),
+        }
     }
 
     /// The key that signs new tokens.
@@ -155,69 +76,108 @@ impl KeySet {
         &self.keys[0]
     }
 
+    /// Every key that can sign, the signing key first.
+    pub(crate) fn signers(&self) -> impl Iterator<Item = &LoadedKey> {
+        self.keys.iter().filter(|k| k.encoding.is_some())
+    }
+
     /// The key a token header names, if it is still configured.
     pub(crate) fn by_kid(&self, kid: &str) -> Option<&LoadedKey> {
         self.keys.iter().find(|k| k.kid == kid)
     }
 
-    /// Every key, signing key first.
-    pub(crate) fn all(&self) -> impl Iterator<Item = &LoadedKey> {
+    /// Every key, in configured order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &LoadedKey> {
         self.keys.iter()
     }
+}
 
-    /// The configured `kid`s, signing key first.
-    pub(crate) fn kids(&self) -> impl Iterator<Item = &str> {
-        self.keys.iter().map(|k| k.kid.as_str())
-    }
+/// Parses and checks one key. Parser errors are dropped on purpose: their text could quote key
+/// material, and the `kid` says enough to find the bad entry.
+fn load(spec: &KeySpec) -> Result<LoadedKey, KeyError> {
+    let kid = spec.kid.clone();
+    let alg = spec.material.algorithm();
+    let (encoding, decoding, public) = match &spec.material {
+        KeyMaterial::Hs256 { secret } => {
+            let secret = secret.expose_secret();
+            if secret.len() < MIN_SECRET_LEN {
+                let len = secret.len();
+                return Err(KeyError::SecretTooShort { kid, len, min: MIN_SECRET_LEN });
+            }
+            (Some(EncodingKey::from_secret(secret)), DecodingKey::from_secret(secret), None)
+        }
+        KeyMaterial::Ed25519Private { pem } => {
+            let bad = || KeyError::BadPrivateKey { kid: kid.clone() };
+            // Checks the PEM label, the Ed25519 OID and, when present, that the embedded public
+            // key matches the private one.
+            let signing =
+                SigningKey::from_pkcs8_pem(pem.expose_secret().trim()).map_err(|_| bad())?;
+            let der = signing.to_pkcs8_der().map_err(|_| bad())?;
+            let public = signing.verifying_key().to_bytes();
+            (
+                Some(EncodingKey::from_ed_der(der.as_bytes())),
+                DecodingKey::from_ed_der(&public),
+                Some(public),
+            )
+        }
+        KeyMaterial::Ed25519Public { pem } => {
+            let verifying = VerifyingKey::from_public_key_pem(pem.trim())
+                .map_err(|_| KeyError::BadPublicKey { kid: kid.clone() })?;
+            // A small-order public key accepts signatures made without any private key.
+            if verifying.is_weak() {
+                return Err(KeyError::BadPublicKey { kid });
+            }
+            let public = verifying.to_bytes();
+            (None, DecodingKey::from_ed_der(&public), Some(public))
+        }
+    };
+    Ok(LoadedKey { kid, alg, encoding, decoding, validation: validation(alg), public })
+}
+
+/// jsonwebtoken checks the algorithm and the signature only: `exp` and `nbf` are checked by the
+/// issuer against the caller's clock, and `iss`/`aud` by hand for precise log reasons. Presence
+/// of every claim is enforced by `WireClaims`.
+fn validation(alg: Algorithm) -> Validation {
+    let mut validation = Validation::new(alg);
+    validation.algorithms = vec![alg];
+    validation.required_spec_claims = HashSet::new();
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    validation.leeway = 0;
+    validation
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn key(kid: &str, len: usize) -> SigningKey {
-        SigningKey::new(kid, vec![7u8; len])
+    fn hs(kid: &str, len: usize) -> KeySpec {
+        KeySpec::hs256(kid, vec![7u8; len])
     }
 
-    fn err(keys: &[SigningKey]) -> KeyError {
+    fn err(keys: &[KeySpec]) -> KeyError {
         KeySet::new(keys).err().expect("key set should be refused")
     }
 
     #[test]
     fn refuses_weak_or_ambiguous_sets() {
         assert_eq!(err(&[]), KeyError::NoKeys);
-        assert_eq!(err(&[key("a", 32), key("", 32)]), KeyError::EmptyKid { index: 1 });
-        assert_eq!(err(&[key("a", 32), key("a", 40)]), KeyError::DuplicateKid { kid: "a".into() });
+        assert_eq!(err(&[hs("a", 32), hs("", 32)]), KeyError::EmptyKid { index: 1 });
+        assert_eq!(err(&[hs("a", 32), hs("a", 40)]), KeyError::DuplicateKid { kid: "a".into() });
         assert_eq!(
-            err(&[key("a", 31)]),
+            err(&[hs("a", 31)]),
             KeyError::SecretTooShort { kid: "a".into(), len: 31, min: 32 }
         );
     }
 
     #[test]
-    fn accepts_a_good_set_and_signs_with_the_first_key() {
-        let set = KeySet::new(&[key("new", 32), key("old", 64)]).expect("valid set");
+    fn signs_with_the_first_key_and_lists_signers_first() {
+        let set = KeySet::new(&[hs("new", 32), hs("old", 64)]).expect("valid set");
         assert_eq!(set.signing().kid, "new");
         assert!(set.by_kid("old").is_some());
         assert!(set.by_kid("gone").is_none());
-        assert_eq!(set.kids().collect::<Vec<_>>(), ["new", "old"]);
-    }
-
-    #[test]
-    fn messages_are_one_line_and_hide_secrets() {
-        let key = SigningKey::new("k1", b"super-secret-value-that-is-long!!".to_vec());
-        assert!(!format!("{key:?}").contains("super-secret"));
-        let all = [
-            KeyError::NoKeys,
-            KeyError::EmptyKid { index: 0 },
-            KeyError::DuplicateKid { kid: "k".into() },
-            KeyError::SecretTooShort { kid: "k".into(), len: 3, min: 32 },
-            KeyError::EmptyIssuer,
-            KeyError::EmptyAudience,
-        ];
-        for e in all {
-            let msg = e.to_string();
-            assert!(!msg.is_empty() && !msg.contains('\n'), "{msg:?}");
-        }
+        assert_eq!(set.signers().map(|k| k.kid.as_str()).collect::<Vec<_>>(), ["new", "old"]);
+        assert!(set.iter().all(|k| k.alg == Algorithm::HS256 && k.public.is_none()));
     }
 }

@@ -1,15 +1,80 @@
-//! Baton's [`TokenIssuer`](baton_core::TokenIssuer) adapter: access and refresh tokens as
-//! HS256 JWTs signed with a rotating set of HMAC keys (SPEC §3).
+//! Baton's [`TokenIssuer`](baton_core::TokenIssuer) adapter: access and refresh tokens as JWTs
+//! signed by a key set of HS256 secrets and Ed25519 keys (SPEC §3), the JWKS resource servers
+//! verify with (SPEC §9), and a key set that reloads without a restart.
 //!
-//! The core decides what a token says ([`baton_core::Claims`]); this crate only encodes,
-//! signs and verifies, pinning the algorithm, `kid`, `iss`, `aud`, `token_type` and the time
-//! window. Build an [`HmacIssuer`] from a [`JwtConfig`] once at start-up.
+//! The core decides what a token says ([`baton_core::Claims`]); this crate only encodes, signs
+//! and verifies, pinning the algorithm, `kid`, `iss`, `aud`, `token_type` and the time window.
+//!
+//! # Algorithms
+//!
+//! Each key is pinned to one algorithm by its [`KeyMaterial`]:
+//!
+//! - **HS256** (the default): a shared secret of at least [`MIN_SECRET_LEN`] bytes. Whoever
+//!   can verify can also mint tokens, so it is never published.
+//! - **EdDSA** (Ed25519): a private key (PKCS#8 PEM) signs and verifies; a public key (SPKI PEM)
+//!   only verifies. Resource servers verify with the public key alone, which cannot mint tokens.
+//!
+//! A token whose header `alg` is not its `kid`'s own is refused, as are `none` and every other
+//! `alg`: an HS256 token whose "secret" is an Ed25519 public key (the key-confusion attack)
+//! never reaches a signature check.
+//!
+//! # The key list
+//!
+//! The **first key signs; every key verifies**, chosen by the token's `kid`. A key listed after
+//! the first is *published before it signs* (it verifies, and its public half is in the JWKS,
+//! so resource servers have it before the first token it signs) or *kept after it stopped
+//! signing* (until every token it signed has expired). A public-only key can verify but never
+//! sign, so a set whose first key is public-only is refused ([`KeyError::FirstKeyCannotSign`]);
+//! nor can it re-mint a token for the core's reuse grace, so servers mid-way through a key
+//! change should hold the private halves of both keys.
+//! Every problem of a set is found by [`JwtIssuer::new`], with a one-line message that never
+//! contains key material.
+//!
+//! # The `session_exp` claim
+//!
+//! Refresh tokens carry `session_exp`, the session's absolute end in Unix seconds
+//! ([`baton_core::Claims::session_expires_at`]); access tokens never do (one that does is
+//! invalid). With it the core can mint a refresh token's successor from the presented token
+//! alone, before the one statement that rotates, instead of reading the session first. Refresh
+//! tokens minted before the claim existed lack it and still verify, as `None`; the core then
+//! takes its slower path that reads the session.
+//!
+//! # JWKS
+//!
+//! [`JwtIssuer::jwks`] is the RFC 7517 key set for `/.well-known/jwks.json`: one
+//! `{"kty":"OKP","crv":"Ed25519","x":...,"kid":...,"alg":"EdDSA","use":"sig"}` per Ed25519 key
+//! that verifies (signing or not), in key-set order, never any HMAC material. Serve
+//! [`JwtIssuer::jwks_json`] with [`JwtIssuer::etag`], a strong ETag of those exact bytes.
+//!
+//! # Public API (stable for `baton-server`)
+//!
+//! - [`JwtConfig`] `{ issuer, audience, keys: Vec<KeySpec>, leeway }`, [`JwtConfig::new`].
+//! - [`KeySpec`] `{ kid, material: KeyMaterial }`, with [`KeySpec::hs256`],
+//!   [`KeySpec::ed25519_private`], [`KeySpec::ed25519_public`].
+//! - [`KeyMaterial`]: `Hs256 { secret: SecretSlice<u8> }`, `Ed25519Private { pem: SecretString }`,
+//!   `Ed25519Public { pem: String }` (`secrecy` types: redacted in `Debug`, zeroized on drop).
+//! - [`JwtIssuer::new`]`(JwtConfig) -> Result<JwtIssuer, KeyError>`; [`JwtIssuer::signing_kid`],
+//!   [`JwtIssuer::kids`], [`JwtIssuer::jwks`], [`JwtIssuer::jwks_json`], [`JwtIssuer::etag`];
+//!   `JwtIssuer` implements [`TokenIssuer`](baton_core::TokenIssuer).
+//! - [`ReloadableIssuer::new`], [`ReloadableIssuer::replace`], [`ReloadableIssuer::current`];
+//!   it implements `TokenIssuer` by delegating to the current set. Reload flow: build a new
+//!   `JwtIssuer`, and only if that succeeds call `replace`, so a bad reload keeps the old keys.
+//! - [`generate_ed25519`]` -> `[`GeneratedKey`] `{ private_pem, public_pem }`.
+//! - [`MAX_TOKEN_LEN`], [`MIN_SECRET_LEN`], [`DEFAULT_LEEWAY`], [`KeyError`], [`Jwks`],
+//!   [`PublicJwk`].
 
 #![warn(missing_docs)]
 
 mod claims;
+mod config;
+mod generate;
 mod issuer;
+mod jwks;
 mod keys;
+mod reload;
 
-pub use issuer::{HmacIssuer, MAX_TOKEN_LEN};
-pub use keys::{DEFAULT_LEEWAY, JwtConfig, KeyError, MIN_SECRET_LEN, SigningKey};
+pub use config::{DEFAULT_LEEWAY, JwtConfig, KeyError, KeyMaterial, KeySpec, MIN_SECRET_LEN};
+pub use generate::{GeneratedKey, generate_ed25519};
+pub use issuer::{JwtIssuer, MAX_TOKEN_LEN};
+pub use jwks::{Jwks, PublicJwk};
+pub use reload::ReloadableIssuer;

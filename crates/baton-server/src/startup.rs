@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use actix_web::dev::{Server, ServerHandle};
 use baton_core::{Auth, Ports, StoreError, SystemClock, SystemRandom};
-use baton_jwt::{HmacIssuer, JwtConfig, KeyError, SigningKey};
+use baton_jwt::{JwtConfig, JwtIssuer, KeyError, KeySpec, ReloadableIssuer};
 use baton_password::{BcryptHasher, CostOutOfRange};
 use baton_store::{Store, StoreConfig};
 use std::net::TcpListener;
@@ -58,7 +58,7 @@ pub fn jwt_config(config: &Config) -> JwtConfig {
             .jwt
             .signing_keys()
             .into_iter()
-            .map(|k| SigningKey::new(k.kid, k.secret.expose().as_bytes()))
+            .map(|k| KeySpec::hs256(k.kid, k.secret.expose().as_bytes()))
             .collect(),
         leeway: config.jwt.leeway,
     }
@@ -67,13 +67,13 @@ pub fn jwt_config(config: &Config) -> JwtConfig {
 /// The core wired to a given store: JWT issuer, bcrypt hasher (its dummy hash computed now,
 /// at the configured cost), system clock and randomness.
 pub fn auth(config: &Config, store: &Store) -> Result<Auth, StartupError> {
-    let issuer = HmacIssuer::new(jwt_config(config))?;
-    tracing::info!(kid = issuer.signing_kid(), "JWT signing key loaded");
+    let issuer = Arc::new(ReloadableIssuer::new(JwtIssuer::new(jwt_config(config))?));
+    tracing::info!(kid = issuer.current().signing_kid(), "JWT signing key loaded");
     let hasher = BcryptHasher::new(config.passwords.bcrypt_cost)?;
     let ports = Ports {
         users: Arc::new(store.clone()),
         tokens: Arc::new(store.clone()),
-        issuer: Arc::new(issuer),
+        issuer: issuer.clone(),
         hasher: Arc::new(hasher),
         clock: Arc::new(SystemClock),
         random: Arc::new(SystemRandom),

@@ -122,7 +122,8 @@ impl Auth {
     /// Inside the grace window: hand out the session's current refresh token again (the one
     /// the winning request received) with a fresh access token. Nothing is written. The token
     /// is re-minted with each key that can sign, so a replay answered by a server that signs
-    /// with another key of the set (a rolling key change) still finds it.
+    /// with another key of the set (a rolling key change) still finds it; and without the
+    /// session's end too, as a server of the previous release minted it (a rolling upgrade).
     fn replay_current(
         &self,
         session: &Session,
@@ -130,12 +131,19 @@ impl Auth {
         now: OffsetDateTime,
     ) -> Result<IssuedTokens, RefreshError> {
         let claims = rotation::current_refresh_claims(session);
-        let current = self
-            .ports
-            .issuer
-            .sign_with_each_key(&claims)?
-            .into_iter()
-            .find(|t| RefreshHash::of(t) == session.refresh_hash);
+        let legacy = Claims { session_expires_at: None, ..claims.clone() };
+        let mut current = None;
+        for claims in [claims, legacy] {
+            current = self
+                .ports
+                .issuer
+                .sign_with_each_key(&claims)?
+                .into_iter()
+                .find(|t| RefreshHash::of(t) == session.refresh_hash);
+            if current.is_some() {
+                break;
+            }
+        }
         let Some(current) = current else {
             // The key that minted it is gone (or the issuer or audience changed): the current
             // token cannot be reproduced, so the grace cannot be honoured. Strict rules apply.

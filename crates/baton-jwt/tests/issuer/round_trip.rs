@@ -4,55 +4,86 @@ use crate::common::*;
 use baton_core::{TokenIssuer, TokenKind};
 use serde_json::json;
 
-#[test]
-fn access_and_refresh_tokens_round_trip() {
-    let issuer = issuer();
+per_alg!(
+    access_and_refresh_tokens_round_trip,
+    signing_is_deterministic_across_calls_and_instances,
+    different_claims_give_different_tokens,
+    header_and_claims_are_exactly_the_spec_ones,
+    an_access_token_is_not_a_refresh_token_nor_the_reverse,
+    the_first_key_signs_and_is_reported,
+    sign_with_each_key_gives_every_signer_in_order,
+);
+
+fn access_and_refresh_tokens_round_trip(alg: Alg) {
+    let issuer = issuer(alg);
     for kind in [TokenKind::Access, TokenKind::Refresh] {
         let token = issuer.sign(&claims(kind)).expect("signs");
         assert_eq!(issuer.verify(&token, kind, NOW), Ok(claims(kind)), "{kind:?}");
     }
 }
 
-#[test]
-fn signing_is_deterministic_across_calls_and_instances() {
+fn signing_is_deterministic_across_calls_and_instances(alg: Alg) {
     let claims = claims(TokenKind::Refresh);
-    let first = issuer().sign(&claims).expect("signs");
-    assert_eq!(issuer().sign(&claims).expect("signs"), first);
-    let again = issuer();
+    let first = issuer(alg).sign(&claims).expect("signs");
+    assert_eq!(issuer(alg).sign(&claims).expect("signs"), first);
+    let again = issuer(alg);
     assert_eq!(again.sign(&claims).expect("signs"), again.sign(&claims.clone()).expect("signs"));
     assert_eq!(again.sign(&claims).expect("signs"), first);
 }
 
-#[test]
-fn different_claims_give_different_tokens() {
-    let issuer = issuer();
+fn different_claims_give_different_tokens(alg: Alg) {
+    let issuer = issuer(alg);
     let a = claims(TokenKind::Refresh);
     let b = baton_core::Claims { jti: format!("{}.4", a.session_id), ..a.clone() };
-    assert_ne!(issuer.sign(&a).expect("signs"), issuer.sign(&b).expect("signs"));
+    let c = baton_core::Claims { session_expires_at: None, ..a.clone() };
+    let tokens = [&a, &b, &c].map(|c| issuer.sign(c).expect("signs"));
+    assert_ne!(tokens[0], tokens[1]);
+    assert_ne!(tokens[0], tokens[2]);
 }
 
-#[test]
-fn header_and_claims_are_exactly_the_spec_ones() {
-    let token = issuer().sign(&claims(TokenKind::Access)).expect("signs");
-    assert_eq!(segment(&token, 0), json!({"alg": "HS256", "typ": "JWT", "kid": "k1"}));
+fn header_and_claims_are_exactly_the_spec_ones(alg: Alg) {
+    let token = issuer(alg).sign(&claims(TokenKind::Access)).expect("signs");
+    assert_eq!(segment(&token, 0), json!({"alg": alg.name(), "typ": "JWT", "kid": "k1"}));
     assert_eq!(segment(&token, 1), payload(TokenKind::Access));
-    let refresh = issuer().sign(&claims(TokenKind::Refresh)).expect("signs");
+    assert!(segment(&token, 1).get("session_exp").is_none(), "access tokens carry no session end");
+    let refresh = issuer(alg).sign(&claims(TokenKind::Refresh)).expect("signs");
     assert_eq!(segment(&refresh, 1), payload(TokenKind::Refresh));
+    assert_eq!(
+        segment(&refresh, 1)["session_exp"],
+        (NOW + time::Duration::days(30)).unix_timestamp()
+    );
 }
 
-#[test]
-fn an_access_token_is_not_a_refresh_token_nor_the_reverse() {
-    let issuer = issuer();
+fn an_access_token_is_not_a_refresh_token_nor_the_reverse(alg: Alg) {
+    let issuer = issuer(alg);
     let access = issuer.sign(&claims(TokenKind::Access)).expect("signs");
     let refresh = issuer.sign(&claims(TokenKind::Refresh)).expect("signs");
     assert_eq!(reason(issuer.verify(&access, TokenKind::Refresh, NOW)), "wrong token type");
     assert_eq!(reason(issuer.verify(&refresh, TokenKind::Access, NOW)), "wrong token type");
 }
 
-#[test]
-fn the_first_key_signs_and_is_reported() {
-    let issuer = issuer_with(vec![key("new", 2), key("old", 1)]);
+fn the_first_key_signs_and_is_reported(alg: Alg) {
+    let issuer = issuer_with(vec![key(alg, "new", 2), key(alg, "old", 1)]);
     assert_eq!(issuer.signing_kid(), "new");
+    assert_eq!(issuer.kids().collect::<Vec<_>>(), ["new", "old"]);
     let token = issuer.sign(&claims(TokenKind::Access)).expect("signs");
     assert_eq!(segment(&token, 0)["kid"], "new");
+}
+
+fn sign_with_each_key_gives_every_signer_in_order(alg: Alg) {
+    let c = claims(TokenKind::Refresh);
+    // A published (public-only) key cannot sign, so it mints nothing.
+    let issuer = issuer_with(vec![
+        key(alg, "a", 1),
+        public_key("pub", 9),
+        key(Alg::Hs256, "b", 2),
+        key(Alg::EdDsa, "c", 3),
+    ]);
+    let each = issuer.sign_with_each_key(&c).expect("signs");
+    let kids: Vec<_> = each.iter().map(|t| segment(t, 0)["kid"].clone()).collect();
+    assert_eq!(kids, ["a", "b", "c"]);
+    assert_eq!(each[0], issuer.sign(&c).expect("signs"));
+    for token in &each {
+        assert_eq!(issuer.verify(token, TokenKind::Refresh, NOW), Ok(c.clone()));
+    }
 }

@@ -1,7 +1,7 @@
 //! Starting the real server on a real socket with its own fresh database, and talking to it.
 
 use baton_core::{Claims, TokenIssuer, TokenKind};
-use baton_jwt::HmacIssuer;
+use baton_jwt::JwtIssuer;
 use baton_server::app::AppState;
 use baton_server::config::{Config, Secret};
 use baton_server::startup::{self, Application};
@@ -185,15 +185,15 @@ impl TestApp {
     }
 
     /// An issuer with this server's keys, to mint tokens with chosen claims.
-    pub fn issuer(&self) -> HmacIssuer {
-        HmacIssuer::new(startup::jwt_config(&self.config)).unwrap()
+    pub fn issuer(&self) -> JwtIssuer {
+        JwtIssuer::new(startup::jwt_config(&self.config)).unwrap()
     }
 
     /// An issuer with the same issuer and audience but another secret.
-    pub fn foreign_issuer(&self) -> HmacIssuer {
+    pub fn foreign_issuer(&self) -> JwtIssuer {
         let mut config = self.config.clone();
         config.jwt.secret = Some(Secret::new("another-secret-that-is-long-enough-0000"));
-        HmacIssuer::new(startup::jwt_config(&config)).unwrap()
+        JwtIssuer::new(startup::jwt_config(&config)).unwrap()
     }
 }
 
@@ -222,7 +222,7 @@ pub fn claims(
 }
 
 /// Signs `claims` with `issuer`.
-pub fn sign(issuer: &HmacIssuer, claims: &Claims) -> String {
+pub fn sign(issuer: &JwtIssuer, claims: &Claims) -> String {
     issuer.sign(claims).unwrap()
 }
 
