@@ -1,7 +1,7 @@
 //! Wiring: configuration → adapters → core use cases → a running server.
 
 use crate::app::{self, AppState};
-use crate::config::Config;
+use crate::config::{Config, ConfigError, KeyAlg};
 use crate::hasher::BcryptHasher;
 use crate::metrics::Metrics;
 use actix_web::dev::{Server, ServerHandle};
@@ -20,6 +20,9 @@ pub enum StartupError {
     /// The JWT keys were refused.
     #[error("jwt: {0}")]
     Keys(#[from] KeyError),
+    /// The configuration asks for something this build cannot do, or a key file went away.
+    #[error("configuration: {0}")]
+    Config(#[from] ConfigError),
     /// The password hasher could not be set up.
     #[error("passwords: {0}")]
     Hasher(#[from] HashError),
@@ -45,19 +48,21 @@ pub fn store_config(config: &Config) -> StoreConfig {
         url: config.database.url.clone(),
         pool_size: config.database.pool_size,
         connect_timeout: config.database.connect_timeout,
+        create_dir: config.database.is_builtin_default(),
     }
 }
 
-/// The signing settings from `[jwt]`.
+/// The signing settings from `[jwt]`: its HS256 keys in signing order ([`auth`] refuses a
+/// key set with other algorithms until the issuer supports them).
 pub fn jwt_config(config: &Config) -> JwtConfig {
     JwtConfig {
         issuer: config.jwt.issuer.clone(),
         audience: config.jwt.audience.clone(),
         keys: config
             .jwt
-            .signing_keys()
+            .key_configs()
             .into_iter()
-            .map(|k| SigningKey::new(k.kid, k.secret.expose().as_bytes()))
+            .filter_map(|k| Some(SigningKey::new(k.kid, k.secret?.expose_bytes())))
             .collect(),
         leeway: config.jwt.leeway,
     }
@@ -66,6 +71,14 @@ pub fn jwt_config(config: &Config) -> JwtConfig {
 /// The core wired to a given store: JWT issuer, bcrypt hasher (its dummy hash computed now,
 /// at the configured cost), system clock and randomness.
 pub fn auth(config: &Config, store: &Store) -> Result<Auth, StartupError> {
+    if let Some(key) = config.jwt.key_set()?.iter().find(|k| k.alg != KeyAlg::HS256) {
+        return Err(ConfigError::Invalid(format!(
+            "jwt.keys kid {:?}: alg {} is not supported by this build's token issuer yet",
+            key.kid,
+            key.alg.as_str()
+        ))
+        .into());
+    }
     let issuer = HmacIssuer::new(jwt_config(config))?;
     tracing::info!(kid = issuer.signing_kid(), "JWT signing key loaded");
     let hasher = BcryptHasher::new(config.passwords.bcrypt_cost)?;

@@ -20,6 +20,10 @@ pub struct StoreConfig {
     /// How long a request waits for a free connection (and start-up for the first ones)
     /// before failing with [`StoreError::Unavailable`]. Must be positive.
     pub connect_timeout: Duration,
+    /// Whether a SQLite file's missing directory may be created. Only the server's built-in
+    /// default path sets it: an explicitly configured path under a missing directory is most
+    /// likely a typo, and creating it would start an empty database there.
+    pub create_dir: bool,
 }
 
 // The URL may hold a password.
@@ -29,6 +33,7 @@ impl std::fmt::Debug for StoreConfig {
             .field("url", &Target::parse(&self.url).map_err(|_| "<invalid>"))
             .field("pool_size", &self.pool_size)
             .field("connect_timeout", &self.connect_timeout)
+            .field("create_dir", &self.create_dir)
             .finish()
     }
 }
@@ -84,7 +89,8 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Opens the pool and applies pending migrations, so a started server always has the
-    /// schema it was built for. SQLite files (and their directories) are created if missing.
+    /// schema it was built for. SQLite files are created if missing, and their directory too
+    /// when [`StoreConfig::create_dir`] says so.
     ///
     /// Fails with [`StoreError::Unavailable`] when the database cannot be reached within
     /// `connect_timeout`, and [`StoreError::Backend`] for a bad URL or configuration.
@@ -108,7 +114,7 @@ impl Store {
         let backend = match &target {
             Target::Postgres(_) => Backend::Postgres,
             Target::Sqlite(path) => {
-                prepare_sqlite_file(path)?;
+                prepare_sqlite_file(path, config.create_dir)?;
                 Backend::Sqlite
             }
         };
@@ -177,10 +183,17 @@ impl Store {
     }
 }
 
-/// Creates the database file's directory and the file itself (with WAL switched on) before
-/// the pool opens, so the pool's parallel first connections do not race to create it.
-fn prepare_sqlite_file(path: &std::path::Path) -> Result<(), StoreError> {
+/// Creates the database file (with WAL switched on), and its directory if `create_dir`,
+/// before the pool opens, so the pool's parallel first connections do not race to create it.
+fn prepare_sqlite_file(path: &std::path::Path, create_dir: bool) -> Result<(), StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !create_dir && !dir.is_dir() {
+            return Err(StoreError::Backend(format!(
+                "the directory {} of SQLite database {} does not exist: create it or fix the path",
+                dir.display(),
+                path.display()
+            )));
+        }
         std::fs::create_dir_all(dir).map_err(|e| {
             StoreError::Backend(format!("cannot create directory {}: {e}", dir.display()))
         })?;

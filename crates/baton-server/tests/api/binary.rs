@@ -28,13 +28,20 @@ impl Db {
     }
 }
 
+/// An existing, empty configuration directory: an explicit one must exist.
+pub fn empty_config_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join("baton-tests-empty-config");
+    std::fs::create_dir_all(&dir).expect("creating an empty config directory");
+    dir
+}
+
 /// `baton` with a clean environment: prod profile, no config files, the test secret, the
 /// given database, any free port, cheap bcrypt and no periodic purge.
 pub fn baton(url: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_baton"));
     cmd.env_clear()
         .env("BATON_PROFILE", "prod")
-        .env("BATON_CONFIG_DIR", "/nonexistent/baton-config")
+        .env("BATON_CONFIG_DIR", empty_config_dir())
         .env("BATON_JWT__SECRET", SECRET)
         .env("BATON_DATABASE__URL", url)
         .env("BATON_SERVER__PORT", "0")

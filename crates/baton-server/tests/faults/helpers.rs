@@ -84,7 +84,7 @@ impl Baton {
         cmd.arg("serve")
             .env_clear()
             .env("BATON_PROFILE", "prod")
-            .env("BATON_CONFIG_DIR", dir.path().join("no-config-files"))
+            .env("BATON_CONFIG_DIR", dir.path()) // exists; holds no *.toml
             .env("BATON_JWT__SECRET", SECRET)
             .env("BATON_DATABASE__URL", database_url)
             .env("BATON_SERVER__PORT", port.to_string())
