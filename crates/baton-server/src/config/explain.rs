@@ -61,7 +61,12 @@ pub fn report(source: &Source) -> Report {
             let sections: Vec<String> =
                 typed.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
             for section in &sections {
-                if let Err(e) = section_value(&figment, section) {
+                if let Err(mut e) = section_value(&figment, section) {
+                    // extract_inner puts the section last in the path; put it first.
+                    if e.path.last() == Some(section) && e.path.first() != Some(section) {
+                        e.path.pop();
+                        e.path.insert(0, section.clone());
+                    }
                     let e = render(&e);
                     if !problems.contains(&e) {
                         problems.push(e);

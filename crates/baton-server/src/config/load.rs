@@ -67,11 +67,12 @@ impl Source {
         let vars = std::env::vars_os().map(|(k, _)| k.to_string_lossy().into_owned());
         problems.extend(env::unknown_vars(vars));
         let database_url = Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into());
+        // Only settings: anything else was reported above, once.
+        let settings = env::setting_vars();
         let prefixed = Env::prefixed(env::PREFIX)
-            .filter(|key| {
+            .filter(move |key| {
                 let var = format!("{}{}", env::PREFIX, key.as_str()).to_ascii_uppercase();
-                !env::LITERAL_VARS.contains(&var.as_str())
-                    && !env::NON_SETTING_VARS.contains(&var.as_str())
+                settings.contains(&var) && !env::LITERAL_VARS.contains(&var.as_str())
             })
             .split("__");
         figment = figment

@@ -139,6 +139,18 @@ impl Served {
         None
     }
 
+    /// Sends `kill -<name>` (e.g. `HUP`) to the server.
+    pub fn signal(&self, name: &str) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").arg(format!("-{name}")).arg(pid).status().unwrap();
+        assert!(sent.success(), "kill -{name}");
+    }
+
+    /// Whether the process has exited (and how), without waiting.
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().unwrap()
+    }
+
     /// Stops the server with SIGTERM and returns every line it wrote.
     pub async fn stop(mut self) -> Vec<String> {
         let pid = self.child.id().to_string();

@@ -9,6 +9,7 @@ mod helpers;
 
 mod bad_input;
 mod cli;
+mod config_cli;
 mod health;
 mod login;
 mod logout;
@@ -22,3 +23,4 @@ mod register;
 mod restart;
 mod reuse;
 mod sessions;
+mod signals;
