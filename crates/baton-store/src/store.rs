@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 pub struct StoreConfig {
     /// `postgres://…`, `postgresql://…`, `sqlite://relative/path` or `sqlite:///abs/path`.
     pub url: String,
-    /// Most connections the pool keeps open (and opens at start). Must be at least 1.
+    /// Most connections the pool opens (up to two at start, more on demand). Must be at least 1.
     pub pool_size: u32,
     /// How long a request waits for a free connection (and start-up for the first ones)
     /// before failing with [`StoreError::Unavailable`]. Must be positive.
