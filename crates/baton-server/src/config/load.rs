@@ -78,11 +78,13 @@ impl Source {
         figment = figment
             .merge(Named::new(database_url, Metadata::named(ENV_DATABASE_URL)))
             .merge(Named::new(prefixed, Metadata::named(ENV_PREFIXED)));
-        for var in env::LITERAL_VARS {
-            if let Some(value) = std::env::var_os(var) {
+        // Names compare case-insensitively, as figment's (and the unknown-variable check's).
+        for (name, value) in std::env::vars_os() {
+            let name = name.to_string_lossy().to_ascii_uppercase();
+            if let Some(var) = env::LITERAL_VARS.iter().find(|v| **v == name) {
                 let key = var[env::PREFIX.len()..].to_ascii_lowercase().replace("__", ".");
                 let value = Serialized::default(&key, value.to_string_lossy().into_owned());
-                figment = figment.merge(Named::new(value, Metadata::named(var)));
+                figment = figment.merge(Named::new(value, Metadata::named(*var)));
             }
         }
         Layers { figment, problems }

@@ -100,6 +100,29 @@ fn malformed_secrets_in_the_environment_never_show() {
 }
 
 #[test]
+fn secrets_from_the_environment_are_taken_literally_whatever_the_case_of_the_name() {
+    jail(|jail| {
+        jail.set_env("DATABASE_URL", PG_URL);
+        let digits = "1234567890".repeat(4);
+        jail.set_env("BATON_JWT__SECRET", &digits);
+        let c = load(&super::tests::source("prod")).unwrap();
+        assert_eq!(c.jwt.secret.unwrap().expose(), digits);
+        let bracket = "[not-an-array-but-a-secret-of-32-bytes";
+        jail.set_env("BATON_JWT__SECRET", bracket);
+        let c = load(&super::tests::source("prod")).unwrap();
+        assert_eq!(c.jwt.secret.unwrap().expose(), bracket);
+        Ok(())
+    });
+    jail(|jail| {
+        jail.set_env("DATABASE_URL", PG_URL);
+        jail.set_env("baton_jwt__secret", SECRET);
+        let c = load(&super::tests::source("prod")).unwrap();
+        assert_eq!(c.jwt.secret.unwrap().expose(), SECRET, "not silently dropped");
+        Ok(())
+    });
+}
+
+#[test]
 fn weak_secrets_are_refused_everywhere() {
     let weak = [" ".repeat(32), "a".repeat(32), "abcdefgh".repeat(5), "too-short".into()];
     for secret in &weak {
