@@ -23,6 +23,10 @@ lint:
 fmt:
     cargo fmt --all
 
+# Check deploy/baton.service with systemd-analyze (also done by the test tests/api/deploy.rs).
+deploy-check:
+    cargo test -p baton-server --test api deploy::
+
 # Build the release binary (target/release/baton).
 build:
     cargo build --release --bin baton

@@ -6,11 +6,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BATON_SECRET="hardening-script-secret-0123456789abcdef"
 BATON_PASSWORD="correct horse battery"
 
-# Builds target/release/baton (honours CARGO_TARGET_DIR) and sets BATON_BIN.
+# Builds target/release/baton (honours CARGO_TARGET_DIR) and sets HARDENING_BATON_BIN.
 build_release() {
     (cd "$ROOT" && cargo build --release --bin baton --quiet)
-    BATON_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/baton"
-    [[ -x "$BATON_BIN" ]] || { echo "no binary at $BATON_BIN" >&2; exit 1; }
+    HARDENING_BATON_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/baton"
+    [[ -x "$HARDENING_BATON_BIN" ]] || { echo "no binary at $HARDENING_BATON_BIN" >&2; exit 1; }
 }
 
 # Prints the URL of a new empty database on $TEST_DATABASE_URL's server.
@@ -30,10 +30,11 @@ free_port() {
 start_baton() {
     local db=$1 log=$2; shift 2
     local port; port=$(free_port)
-    env -i PATH="$PATH" BATON_PROFILE=prod BATON_CONFIG_DIR=/nonexistent \
+    local config_dir; config_dir=$(mktemp -d)   # empty: an explicit config dir must exist
+    env -i PATH="$PATH" BATON_PROFILE=prod BATON_CONFIG_DIR="$config_dir" \
         BATON_JWT__SECRET="$BATON_SECRET" BATON_DATABASE__URL="$db" \
         BATON_SERVER__HOST=127.0.0.1 BATON_SERVER__PORT="$port" "$@" \
-        "$BATON_BIN" serve >"$log" 2>&1 &
+        "$HARDENING_BATON_BIN" serve >"$log" 2>&1 &
     BATON_PID=$!
     BATON_URL="http://127.0.0.1:$port"
     for _ in $(seq 1 300); do

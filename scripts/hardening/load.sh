@@ -14,11 +14,11 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-if [[ -z "${BATON_HARDENING_INNER:-}" ]]; then
+if [[ -z "${HARDENING_INNER:-}" ]]; then
     command -v wrk >/dev/null || { echo "load.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
     source "$HERE/common.sh"
     build_release
-    export BATON_BIN BATON_HARDENING_INNER=1
+    export HARDENING_BATON_BIN HARDENING_INNER=1
     exec "$ROOT/scripts/with-postgres.sh" "$0" "$@"
 fi
 

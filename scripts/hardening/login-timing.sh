@@ -12,10 +12,10 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-if [[ -z "${BATON_HARDENING_INNER:-}" ]]; then
+if [[ -z "${HARDENING_INNER:-}" ]]; then
     source "$HERE/common.sh"
     build_release
-    export BATON_BIN BATON_HARDENING_INNER=1
+    export HARDENING_BATON_BIN HARDENING_INNER=1
     exec "$ROOT/scripts/with-postgres.sh" "$0" "$@"
 fi
 
@@ -26,5 +26,5 @@ trap 'stop_baton; rm -rf "$TMP"' EXIT
 DB=$(fresh_database)
 start_baton "$DB" "$TMP/baton.log" BATON_PASSWORDS__BCRYPT_COST=10 BATON_SERVER__WORKERS=1 \
     BATON_LOGIN__MAX_FAILED_LOGINS=4000000000 BATON_LOG__LEVEL=warn
-echo "login timing: $("$BATON_BIN" --version 2>/dev/null || echo baton), bcrypt cost 10, $SAMPLES samples each, $(nproc) cores"
+echo "login timing: $("$HARDENING_BATON_BIN" --version 2>/dev/null || echo baton), bcrypt cost 10, $SAMPLES samples each, $(nproc) cores"
 python3 "$HERE/login_timing.py" "$BATON_URL" "$SAMPLES" "$BATON_PASSWORD"

@@ -83,6 +83,7 @@ pub fn run(args: Args) -> Result<(), Box<dyn Error>> {
         url: args.url.clone(),
         pool_size: args.pool_size,
         connect_timeout: Duration::from_secs(10),
+        create_dir: false,
     })?;
     let threads = args.threads.unwrap_or(args.pool_size as usize).max(1);
     let run_for = Duration::from_secs_f64(args.seconds);

@@ -149,6 +149,7 @@ pub fn server(
             .wrap(from_fn(telemetry::request_id_header))
             .wrap(TracingLogger::<RequestSpan>::new())
             .wrap(from_fn(metrics::track))
+            .wrap(from_fn(crate::shutdown::track))
             .configure(configure(data.clone()))
     })
     .workers(workers)

@@ -16,9 +16,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "BATON_PROFILE", default_value = DEFAULT_PROFILE)]
     pub profile: String,
 
-    /// Directory holding the configuration files.
-    #[arg(long, global = true, env = "BATON_CONFIG_DIR", default_value = "config")]
-    pub config_dir: PathBuf,
+    /// Directory holding the configuration files [default: config, which may be absent; a
+    /// directory given here or in BATON_CONFIG_DIR must exist].
+    #[arg(long, global = true, env = "BATON_CONFIG_DIR")]
+    pub config_dir: Option<PathBuf>,
 
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
@@ -75,7 +76,7 @@ pub enum UserCommand {
 impl Cli {
     /// Where the configuration comes from.
     pub fn source(&self) -> Source {
-        Source { dir: self.config_dir.clone(), profile: self.profile.clone() }
+        Source::new(self.config_dir.clone(), self.profile.clone())
     }
 
     /// The subcommand, `serve` by default.
@@ -101,6 +102,17 @@ mod tests {
         let cli = Cli::try_parse_from(["baton", "purge", "--profile", "dev"]).unwrap();
         assert_eq!(cli.subcommand(), Command::Purge);
         assert_eq!(cli.profile, "dev");
+    }
+
+    #[test]
+    fn only_a_given_config_dir_is_explicit() {
+        // (Not parsed without the flag: figment::Jail tests may set BATON_CONFIG_DIR meanwhile.)
+        let implicit = Source::new(None, "prod");
+        assert!(!implicit.explicit_dir);
+        assert_eq!(implicit.dir, PathBuf::from("config"));
+        let cli = Cli::try_parse_from(["baton", "--config-dir", "/etc/baton", "config"]).unwrap();
+        assert!(cli.source().explicit_dir);
+        assert_eq!(cli.source().dir, PathBuf::from("/etc/baton"));
     }
 
     #[test]

@@ -1,7 +1,11 @@
-//! Human-friendly durations in configuration: `30s`, `15m`, `2h`, `7d` or plain seconds.
+//! Human-friendly durations in configuration: `30s`, `15m`, `2h`, `7d`, `1h 30m` or plain
+//! seconds.
 //!
 //! Operators write lifetimes the way they think of them; a bare number is seconds so that
-//! environment variables like `BATON_TOKENS__REUSE_GRACE=10` work too. Use with
+//! environment variables like `BATON_TOKENS__REUSE_GRACE=10` work too. Text with units is
+//! parsed by [`humantime`] (its units: `s`, `m`/`min`, `h`, `d`, `w`, ..., combinations such
+//! as `1h 30m`); plain seconds, integer or digit string, are handled here because humantime
+//! wants a unit and `humantime-serde` refuses integers. Use with
 //! `#[serde(with = "crate::duration")]` on a [`std::time::Duration`] field.
 
 use serde::Serializer;
@@ -13,53 +17,37 @@ use std::time::Duration;
 /// typos, and would overflow date arithmetic when added to "now".
 pub const MAX: Duration = Duration::from_secs(100 * 365 * 86_400);
 
-/// Why a duration could not be read.
+/// Why a duration could not be read; names the input (durations are never secret).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid duration {input:?}: {reason} (use e.g. 30s, 15m, 2h, 7d or plain seconds)")]
 pub struct ParseDurationError {
     input: String,
-    reason: &'static str,
+    reason: String,
 }
 
-/// Parses `30s`, `15m`, `2h`, `7d` or a plain number of seconds; surrounding spaces allowed.
+/// Parses a plain number of seconds or a humantime duration (`30s`, `15m`, `2h`, `7d`,
+/// `1h 30m`); surrounding spaces allowed. Longer than [`MAX`] is refused.
 pub fn parse(input: &str) -> Result<Duration, ParseDurationError> {
-    let err = |reason| ParseDurationError { input: input.to_owned(), reason };
+    let err = |reason: String| ParseDurationError { input: input.to_owned(), reason };
     let s = input.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (digits, unit) = s.split_at(split);
-    if digits.is_empty() {
-        return Err(err("expected a number"));
-    }
-    let value: u64 = digits.parse().map_err(|_| err("number too large"))?;
-    let unit_secs = match unit.trim() {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3_600,
-        "d" => 86_400,
-        _ => return Err(err("unknown unit")),
+    let d = if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        Duration::from_secs(s.parse().map_err(|_| err("number too large".into()))?)
+    } else {
+        humantime::parse_duration(s).map_err(|e| err(e.to_string()))?
     };
-    let secs = value.checked_mul(unit_secs).ok_or_else(|| err("number too large"))?;
-    from_secs(secs).map_err(|_| err("longer than 100 years"))
-}
-
-fn from_secs(secs: u64) -> Result<Duration, ()> {
-    let d = Duration::from_secs(secs);
-    if d > MAX { Err(()) } else { Ok(d) }
-}
-
-/// Formats a duration the way [`parse`] reads it, with the largest exact unit (`900` → `15m`).
-pub fn format(d: Duration) -> String {
-    let secs = d.as_secs();
-    match secs {
-        0 => "0s".to_owned(),
-        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
-        s if s % 3_600 == 0 => format!("{}h", s / 3_600),
-        s if s % 60 == 0 => format!("{}m", s / 60),
-        s => format!("{s}s"),
+    if d > MAX {
+        return Err(err("longer than 100 years".into()));
     }
+    Ok(d)
 }
 
-/// Serde deserializer for a duration written as a string with unit or integer seconds.
+/// Formats a duration the way humantime writes it (`900` s → `15m`, a week → `7days`), which
+/// [`parse`] reads back.
+pub fn format(d: Duration) -> String {
+    humantime::format_duration(d).to_string()
+}
+
+/// Serde deserializer for a duration written as text or as integer seconds.
 pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
     deserializer.deserialize_any(DurationVisitor)
 }
@@ -79,7 +67,11 @@ impl Visitor<'_> for DurationVisitor {
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Duration, E> {
-        from_secs(v).map_err(|_| E::custom(format!("invalid duration {v}: longer than 100 years")))
+        let d = Duration::from_secs(v);
+        if d > MAX {
+            return Err(E::custom(format!("invalid duration {v}: longer than 100 years")));
+        }
+        Ok(d)
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Duration, E> {
@@ -116,32 +108,44 @@ mod tests {
         assert_eq!(parse("7d").unwrap(), Duration::from_secs(604_800));
         assert_eq!(parse("45").unwrap(), Duration::from_secs(45));
         assert_eq!(parse(" 0 ").unwrap(), Duration::ZERO);
-        assert_eq!(parse("10 m").unwrap(), Duration::from_secs(600));
+        assert_eq!(parse("1h 30m").unwrap(), Duration::from_secs(5_400));
+        assert_eq!(parse("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse("2days").unwrap(), Duration::from_secs(172_800));
     }
 
     #[test]
     fn refuses_junk() {
-        for bad in ["", "m", "15x", "-5", "1.5h", "15mm", "h15", "99999999999999999999", "1e3"] {
+        for bad in ["", "m", "15x", "-5", "15mm", "h15", "99999999999999999999", "1e3", "soon"] {
             assert!(parse(bad).is_err(), "{bad:?} should be refused");
         }
         assert!(parse("36501d").is_err(), "over 100 years");
+        assert!(parse("3155760001").is_err(), "over 100 years in plain seconds");
         assert!(parse("18446744073709551615d").is_err(), "overflow");
+        let e = parse("5 parsecs").unwrap_err().to_string();
+        assert!(e.contains("\"5 parsecs\"") && e.contains("15m"), "{e}");
     }
 
     #[test]
     fn deserializes_strings_and_integers() {
         assert_eq!(from_json("15m".into()).unwrap(), Duration::from_secs(900));
+        assert_eq!(from_json("60".into()).unwrap(), Duration::from_secs(60));
         assert_eq!(from_json(60.into()).unwrap(), Duration::from_secs(60));
         assert!(from_json((-1).into()).is_err());
         assert!(from_json(true.into()).is_err());
         assert!(from_json("soon".into()).is_err());
+        assert!(from_json(4_000_000_000u64.into()).is_err(), "over 100 years");
     }
 
     #[test]
-    fn formats_with_the_largest_exact_unit_and_round_trips() {
-        for (secs, text) in [(0, "0s"), (45, "45s"), (900, "15m"), (7_200, "2h"), (604_800, "7d")] {
+    fn formats_in_humantime_form_and_round_trips() {
+        let cases = [(0, "0s"), (45, "45s"), (900, "15m"), (5_400, "1h 30m"), (86_400, "1day")];
+        for (secs, text) in cases {
             assert_eq!(format(Duration::from_secs(secs)), text);
             assert_eq!(parse(text).unwrap(), Duration::from_secs(secs));
+        }
+        for secs in [604_800, 2_592_000, 3_153_600_000] {
+            let d = Duration::from_secs(secs);
+            assert_eq!(parse(&format(d)).unwrap(), d, "{}", format(d));
         }
     }
 }

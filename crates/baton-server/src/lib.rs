@@ -3,7 +3,8 @@
 //!
 //! Layout: [`config`] (+ [`duration`]) reads settings; [`startup`] wires adapters into the
 //! core; [`app`] builds the actix application from [`routes`], [`extract`], [`body`] and
-//! [`dto`]; [`error`] is the single mapping from failures to HTTP answers.
+//! [`dto`]; [`error`] is the single mapping from failures to HTTP answers; [`shutdown`]
+//! handles signals and counts requests a stop cuts off.
 
 #![warn(missing_docs)]
 
@@ -21,5 +22,6 @@ pub mod flows;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod shutdown;
 pub mod startup;
 pub mod telemetry;

@@ -2,6 +2,7 @@
 //! and runs the subcommand; every failure ends with one line on stderr and exit code 1.
 
 use baton_server::cli::{Cli, Command};
+use baton_server::config::LogConfig;
 use baton_server::{commands, config, telemetry};
 use clap::Parser;
 use std::process::ExitCode;
@@ -9,6 +10,13 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let source = cli.source();
+    let command = cli.subcommand();
+    if command == Command::Config {
+        // `baton config` must work on a broken configuration: it reports what it can, then
+        // every problem. It logs nothing unless RUST_LOG asks, like the other one-shot commands.
+        telemetry::init(&quiet_log(LogConfig::default()));
+        return commands::show_config(&source);
+    }
     let config = match config::load(&source) {
         Ok(config) => config,
         Err(e) => {
@@ -16,22 +24,15 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let command = cli.subcommand();
-    let mut log = config.log.clone();
-    if command != Command::Serve {
-        // One-shot commands keep stderr for their one error line; RUST_LOG still overrides.
-        log.level = "off".into();
-    }
+    let log =
+        if command == Command::Serve { config.log.clone() } else { quiet_log(config.log.clone()) };
     telemetry::init(&log);
     let result: Result<(), commands::CommandError> = match &command {
         Command::Serve => commands::serve(config, &source).map_err(Into::into),
         Command::Migrate => commands::migrate(&config).map_err(Into::into),
         Command::Purge => commands::purge(&config).map_err(Into::into),
         Command::User(user) => commands::user(&config, user),
-        Command::Config => {
-            commands::show_config(&config, &source);
-            Ok(())
-        }
+        Command::Config => unreachable!("handled above"),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -40,6 +41,12 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// One-shot commands keep stderr for their one error line; `RUST_LOG` still overrides.
+fn quiet_log(mut log: LogConfig) -> LogConfig {
+    log.level = "off".into();
+    log
 }
 
 /// Error texts from libraries (libpq above all) span lines; stderr gets exactly one.

@@ -2,7 +2,7 @@
 
 use crate::app::{self, AppState};
 use crate::blocking::Pools;
-use crate::config::Config;
+use crate::config::{Config, ConfigError, KeyMaterial};
 use crate::metrics::Metrics;
 use actix_web::dev::{Server, ServerHandle};
 use baton_core::{Auth, Ports, StoreError, SystemClock, SystemRandom};
@@ -21,6 +21,9 @@ pub enum StartupError {
     /// The JWT keys were refused.
     #[error("jwt")]
     Keys(#[from] KeyError),
+    /// The configuration asks for something this build cannot do, or a key file went away.
+    #[error("configuration: {0}")]
+    Config(#[from] ConfigError),
     /// The password hasher could not be set up.
     #[error("passwords")]
     Hasher(#[from] CostOutOfRange),
@@ -46,28 +49,35 @@ pub fn store_config(config: &Config) -> StoreConfig {
         url: config.database.url.clone(),
         pool_size: config.database.pool_size,
         connect_timeout: config.database.connect_timeout,
+        create_dir: config.database.is_builtin_default(),
     }
 }
 
-/// The signing settings from `[jwt]`.
-pub fn jwt_config(config: &Config) -> JwtConfig {
-    JwtConfig {
+/// The signing settings from `[jwt]`: every key in signing order (the first signs, all
+/// verify) with its material, PEM files read now. Called at start and on every reload.
+pub fn jwt_config(config: &Config) -> Result<JwtConfig, ConfigError> {
+    let keys = config
+        .jwt
+        .key_set()?
+        .into_iter()
+        .map(|key| match key.material {
+            KeyMaterial::HmacSecret(secret) => KeySpec::hs256(key.kid, secret.expose_bytes()),
+            KeyMaterial::Ed25519PrivatePem(pem) => KeySpec::ed25519_private(key.kid, pem.expose()),
+            KeyMaterial::Ed25519PublicPem(pem) => KeySpec::ed25519_public(key.kid, pem),
+        })
+        .collect();
+    Ok(JwtConfig {
         issuer: config.jwt.issuer.clone(),
         audience: config.jwt.audience.clone(),
-        keys: config
-            .jwt
-            .signing_keys()
-            .into_iter()
-            .map(|k| KeySpec::hs256(k.kid, k.secret.expose().as_bytes()))
-            .collect(),
+        keys,
         leeway: config.jwt.leeway,
-    }
+    })
 }
 
 /// The core wired to a given store: JWT issuer, bcrypt hasher (its dummy hash computed now,
 /// at the configured cost), system clock and randomness.
 pub fn auth(config: &Config, store: &Store) -> Result<Auth, StartupError> {
-    let issuer = Arc::new(ReloadableIssuer::new(JwtIssuer::new(jwt_config(config))?));
+    let issuer = Arc::new(ReloadableIssuer::new(JwtIssuer::new(jwt_config(config)?)?));
     tracing::info!(kid = issuer.current().signing_kid(), "JWT signing key loaded");
     let hasher = BcryptHasher::new(config.passwords.bcrypt_cost)?;
     let ports = Ports {

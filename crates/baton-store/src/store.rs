@@ -20,11 +20,15 @@ use time::OffsetDateTime;
 pub struct StoreConfig {
     /// `postgres://…`, `postgresql://…`, `sqlite://relative/path` or `sqlite:///abs/path`.
     pub url: String,
-    /// Most connections the pool keeps open. Must be at least 1.
+    /// Most connections the pool opens (up to two at start, more on demand). Must be at least 1.
     pub pool_size: u32,
     /// How long a request waits for a free connection (and start-up for the first ones)
     /// before failing with [`StoreError::Unavailable`]. Must be positive.
     pub connect_timeout: Duration,
+    /// Whether a SQLite file's missing directory may be created. Only the server's built-in
+    /// default path sets it: an explicitly configured path under a missing directory is most
+    /// likely a typo, and creating it would start an empty database there.
+    pub create_dir: bool,
 }
 
 // The URL may hold a password.
@@ -34,6 +38,7 @@ impl std::fmt::Debug for StoreConfig {
             .field("url", &Target::parse(&self.url).map_err(|_| "<invalid>"))
             .field("pool_size", &self.pool_size)
             .field("connect_timeout", &self.connect_timeout)
+            .field("create_dir", &self.create_dir)
             .finish()
     }
 }
@@ -50,6 +55,17 @@ pub enum SetupError {
     /// `connect_timeout` is 0.
     #[error("database connect_timeout must be positive")]
     ConnectTimeout,
+    /// The SQLite file's directory is missing, and only the built-in default path gets its
+    /// directory created (a typo in a configured path must not create a database elsewhere).
+    #[error(
+        "the directory {dir} of SQLite database {file} does not exist: create it or fix the path"
+    )]
+    MissingDir {
+        /// The directory.
+        dir: String,
+        /// The database file.
+        file: String,
+    },
     /// The SQLite file's directory is missing and could not be created.
     #[error("cannot create directory {path} for the SQLite database")]
     CreateDir {
@@ -133,7 +149,8 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Opens the pool and applies pending migrations, so a started server always has the
-    /// schema it was built for. SQLite files (and their directories) are created if missing.
+    /// schema it was built for. SQLite files are created if missing, and their directory too
+    /// when [`StoreConfig::create_dir`] says so.
     ///
     /// Fails with [`StoreError::Unavailable`] when the database cannot be reached within
     /// `connect_timeout`, and [`StoreError::Backend`] for a bad URL or configuration.
@@ -157,7 +174,7 @@ impl Store {
         let backend = match &target {
             Target::Postgres(_) => Backend::Postgres,
             Target::Sqlite(path) => {
-                prepare_sqlite_file(path)?;
+                prepare_sqlite_file(path, config.create_dir)?;
                 Backend::Sqlite
             }
         };
@@ -277,10 +294,17 @@ fn now_millis() -> i64 {
     (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-/// Creates the database file's directory and the file itself (with WAL switched on) before
-/// the pool opens, so the pool's parallel first connections do not race to create it.
-fn prepare_sqlite_file(path: &std::path::Path) -> Result<(), StoreError> {
+/// Creates the database file (with WAL switched on), and its directory if `create_dir`,
+/// before the pool opens, so the pool's parallel first connections do not race to create it.
+fn prepare_sqlite_file(path: &std::path::Path, create_dir: bool) -> Result<(), StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !create_dir && !dir.is_dir() {
+            return Err(SetupError::MissingDir {
+                dir: dir.display().to_string(),
+                file: path.display().to_string(),
+            }
+            .into());
+        }
         std::fs::create_dir_all(dir)
             .map_err(|source| SetupError::CreateDir { path: dir.display().to_string(), source })?;
     }

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 /// A store configuration with test-friendly pool settings for `url`.
 pub fn config(url: String) -> StoreConfig {
-    StoreConfig { url, pool_size: 8, connect_timeout: Duration::from_secs(30) }
+    StoreConfig { url, pool_size: 8, connect_timeout: Duration::from_secs(30), create_dir: false }
 }
 
 /// A throwaway database on the test PostgreSQL server, dropped (with `WITH (FORCE)`, which
@@ -154,6 +154,8 @@ pub fn sqlite_url() -> (String, TempDirGuard) {
     std::fs::create_dir_all(&dir)
         .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
     let file = dir.join("data").join("baton.db");
+    std::fs::create_dir_all(dir.join("data"))
+        .unwrap_or_else(|e| panic!("cannot create {}/data: {e}", dir.display()));
     (format!("sqlite://{}", file.display()), TempDirGuard { dir })
 }
 

@@ -11,6 +11,7 @@ pub use user::user;
 
 use crate::config::{Config, Source};
 use crate::metrics::Metrics;
+use crate::shutdown::{self, Signal, Signals};
 use crate::startup::{self, Application, StartupError};
 use baton_core::Auth;
 use baton_store::Store;
@@ -32,6 +33,7 @@ pub enum CommandError {
 const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 
 /// `baton serve`: migrate, bind, serve until SIGTERM or ctrl-c, then drain and return.
+/// SIGHUP never stops it ([`shutdown::reload`]).
 pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
     tracing::info!(
         profile = %source.profile,
@@ -39,7 +41,10 @@ pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
         "configuration loaded"
     );
     let state = startup::state(&config)?;
+    let source = source.clone();
     actix_web::rt::System::new().block_on(async move {
+        // Before listening: from the first accepted request on, no signal may kill it.
+        let mut signals = Signals::install()?;
         let app = Application::bind(&config, state.clone())?;
         tracing::info!(
             host = %config.server.host,
@@ -50,44 +55,36 @@ pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
         spawn_purge(state.auth.clone(), config.purge.interval);
         spawn_metrics_upkeep(state.metrics.clone());
         let handle = app.handle();
+        let timeout = config.server.shutdown_timeout;
         actix_web::rt::spawn(async move {
-            shutdown_signal().await;
-            tracing::info!("shutdown requested; finishing in-flight requests");
+            loop {
+                match signals.next().await {
+                    Signal::Reload => shutdown::reload(&source),
+                    Signal::Stop(name) => {
+                        tracing::info!(
+                            signal = name,
+                            "shutdown requested; finishing in-flight requests"
+                        );
+                        break;
+                    }
+                }
+            }
+            shutdown::begin_stop();
             handle.stop(true).await;
         });
         app.run_until_stopped().await?;
+        // The server future ends once the workers have stopped: what never answered was cut.
+        let cut = shutdown::cut_requests();
+        if cut > 0 {
+            tracing::warn!(
+                cut,
+                shutdown_timeout = %crate::duration::format(timeout),
+                "server.shutdown_timeout reached: {cut} in-flight request(s) were cut off"
+            );
+        }
         tracing::info!("baton stopped");
         Ok(())
     })
-}
-
-/// Resolves at the first SIGTERM or ctrl-c (SIGINT): both mean "stop gracefully".
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::error!(error = %e, "cannot listen for ctrl-c");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut sigterm) => {
-                sigterm.recv().await;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
 }
 
 /// Runs the purge use case every `every` in the background (never if zero). Every server

@@ -1,14 +1,17 @@
 //! The effective configuration as `baton config` prints it: one line per key, its value with
 //! secrets redacted, and where the value came from (default, a file, an environment variable).
 //!
-//! Values come from the validated [`Config`] (so they are what the server would use, after
-//! parsing), origins from figment's metadata of the same layers.
+//! Values come from the typed sections (so they are what the server would use, after
+//! parsing); a section that does not parse is shown as written, redacted, next to its error.
+//! Origins come from figment's metadata of the same layers.
 
-use super::Config;
-use super::load::{Origin, Source, origin};
-
-/// Shown in place of secrets.
-pub const REDACTED: &str = "<redacted>";
+use super::errors::{is_sensitive, render};
+use super::load::{ConfigError, Origin, Source, extract, origin};
+use super::redact::redact_url;
+use super::secret::REDACTED;
+use super::{Config, env};
+use figment::Figment;
+use serde_json::Value;
 
 /// One configuration key as `baton config` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,24 +24,143 @@ pub struct Entry {
     pub origin: Origin,
 }
 
-/// Every key of `config` (loaded from `source`), in key order.
+/// What `baton config` reports: every value it could resolve, then every problem.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Every setting, in key order.
+    pub entries: Vec<Entry>,
+    /// Everything that would stop start-up; empty when the configuration is usable.
+    pub problems: Vec<ConfigError>,
+}
+
+/// Every key of a valid `config` (loaded from `source`), in key order.
 pub fn explain(source: &Source, config: &Config) -> Vec<Entry> {
     let figment = source.figment();
-    // `Secret` serializes as "<redacted>"; everything else as the server reads it.
-    let value = serde_json::to_value(config).unwrap_or(serde_json::Value::Null);
-    let mut leaves = Vec::new();
-    flatten(String::new(), &value, &mut leaves);
-    leaves
+    let value = serde_json::to_value(config).unwrap_or(Value::Null);
+    entries(&figment, |section| value.get(section).cloned().ok_or(()))
+}
+
+/// Resolves what it can of `source` and collects every problem instead of stopping at the
+/// first, so an operator sees the whole picture.
+pub fn report(source: &Source) -> Report {
+    let layers = source.layers();
+    let figment = layers.figment;
+    let mut problems = layers.problems;
+    match extract(&figment) {
+        Ok(config) => {
+            let origins = super::Origins::of(&figment);
+            problems.extend(config.check(&source.profile, &origins));
+            let value = serde_json::to_value(&config).unwrap_or(Value::Null);
+            let entries = entries(&figment, |section| value.get(section).cloned().ok_or(()));
+            Report { entries, problems }
+        }
+        Err(first) => {
+            // Typed where a section parses, as written (redacted) where it does not.
+            let raw = figment.extract::<Value>().unwrap_or(Value::Null);
+            let typed = serde_json::to_value(Config::default()).unwrap_or(Value::Null);
+            let sections: Vec<String> =
+                typed.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+            for section in &sections {
+                if let Err(mut e) = section_value(&figment, section) {
+                    // extract_inner puts the section last in the path; put it first.
+                    if e.path.last() == Some(section) && e.path.first() != Some(section) {
+                        e.path.pop();
+                        e.path.insert(0, section.clone());
+                    }
+                    let e = render(&e);
+                    if !problems.contains(&e) {
+                        problems.push(e);
+                    }
+                }
+            }
+            if !problems.contains(&first) {
+                problems.insert(0, first);
+            }
+            let entries = entries(&figment, |section| {
+                section_value(&figment, section)
+                    .or_else(|_| raw.get(section).cloned().ok_or(()))
+                    .map_err(|_| ())
+            });
+            Report { entries, problems }
+        }
+    }
+}
+
+/// A section typed and serialized back (durations normalized, secrets redacted).
+fn section_value(figment: &Figment, section: &str) -> Result<Value, Box<figment::Error>> {
+    use super::*;
+    fn typed<T: serde::de::DeserializeOwned + serde::Serialize>(
+        figment: &Figment,
+        section: &str,
+    ) -> Result<Value, Box<figment::Error>> {
+        let v: T = figment.extract_inner(section)?;
+        Ok(serde_json::to_value(v).unwrap_or(Value::Null))
+    }
+    match section {
+        "server" => typed::<ServerConfig>(figment, section),
+        "database" => typed::<DatabaseConfig>(figment, section),
+        "jwt" => typed::<JwtSettings>(figment, section),
+        "tokens" => typed::<TokensConfig>(figment, section),
+        "passwords" => typed::<PasswordsConfig>(figment, section),
+        "login" => typed::<LoginConfig>(figment, section),
+        "rate_limit" => typed::<RateLimitConfig>(figment, section),
+        "jwks" => typed::<JwksConfig>(figment, section),
+        "introspection" => typed::<IntrospectionConfig>(figment, section),
+        "cookies" => typed::<CookiesConfig>(figment, section),
+        "log" => typed::<LogConfig>(figment, section),
+        "purge" => typed::<PurgeConfig>(figment, section),
+        _ => Ok(figment.extract_inner(section)?),
+    }
+}
+
+/// One entry per setting, its value taken from `section_of(section)` and redacted.
+fn entries(figment: &Figment, section_of: impl Fn(&str) -> Result<Value, ()>) -> Vec<Entry> {
+    env::setting_keys()
         .into_iter()
-        .map(|(key, value)| {
-            let value = if key == "database.url" {
-                value.as_str().map(redact_url).map(serde_json::Value::String).unwrap_or(value)
-            } else {
-                value
-            };
-            Entry { origin: origin(&figment, &key), value: render(&value), key }
+        .map(|key| {
+            let (section, rest) = key.split_once('.').unwrap_or((key.as_str(), ""));
+            let value = section_of(section).ok().and_then(|v| v.get(rest).cloned());
+            let value = redact(&key, value.unwrap_or(Value::Null));
+            Entry { origin: origin(figment, &key), value: render_value(&value), key }
         })
         .collect()
+}
+
+/// Hides what must not be shown: the database password, secrets and private keys (also when
+/// a section is shown as written).
+fn redact(key: &str, value: Value) -> Value {
+    if key == "database.url" {
+        return match value {
+            Value::String(url) => Value::String(redact_url(&url)),
+            Value::Null => Value::Null,
+            _ => Value::String(REDACTED.into()),
+        };
+    }
+    let path: Vec<&str> = key.split('.').collect();
+    match value {
+        Value::Null => Value::Null,
+        Value::Array(items) if is_sensitive(&path) => {
+            Value::Array(items.into_iter().map(redact_fields).collect())
+        }
+        _ if is_sensitive(&path) => Value::String(REDACTED.into()),
+        other => other,
+    }
+}
+
+/// In a list of keys or clients: every field but the names and public material redacted.
+fn redact_fields(item: Value) -> Value {
+    const SHOWN: [&str; 5] = ["kid", "alg", "id", "private_key_file", "public_key_file"];
+    match item {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let keep = SHOWN.contains(&k.as_str()) || k == "public_key" || v.is_null();
+                    (k, if keep { v } else { Value::String(REDACTED.into()) })
+                })
+                .collect(),
+        ),
+        _ => Value::String(REDACTED.into()),
+    }
 }
 
 /// Renders the entries as aligned `key = value  # origin` lines.
@@ -52,71 +174,16 @@ pub fn render_entries(entries: &[Entry]) -> String {
     out
 }
 
-/// Collects the leaves of a JSON object as (dotted key, value); arrays are leaves.
-fn flatten(prefix: String, value: &serde_json::Value, out: &mut Vec<(String, serde_json::Value)>) {
+fn render_value(value: &Value) -> String {
     match value {
-        serde_json::Value::Object(map) => {
-            for (k, v) in map {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                flatten(key, v, out);
-            }
-        }
-        leaf => out.push((prefix, leaf.clone())),
-    }
-}
-
-fn render(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::Null => "unset".to_owned(),
+        Value::Null => "unset".to_owned(),
         other => other.to_string(),
     }
-}
-
-/// A database URL with its password (in the user info or a `password=` parameter) redacted.
-pub fn redact_url(url: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
-        return url.to_owned();
-    };
-    let (head, rest) = url.split_at(scheme_end);
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let authority = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _password)) => format!("{user}:{REDACTED}@{host}"),
-            None => authority.to_owned(),
-        },
-        None => authority.to_owned(),
-    };
-    let tail = match tail.split_once('?') {
-        Some((path, query)) => {
-            let params: Vec<String> = query
-                .split('&')
-                .map(|p| match p.split_once('=') {
-                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}={REDACTED}"),
-                    _ => p.to_owned(),
-                })
-                .collect();
-            format!("{path}?{}", params.join("&"))
-        }
-        None => tail.to_owned(),
-    };
-    format!("{head}{authority}{tail}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn database_passwords_are_redacted() {
-        assert_eq!(
-            redact_url("postgres://baton:s3cr3t@db:5432/baton?sslmode=require&password=x"),
-            "postgres://baton:<redacted>@db:5432/baton?sslmode=require&password=<redacted>"
-        );
-        assert_eq!(redact_url("postgres://baton@db/baton"), "postgres://baton@db/baton");
-        assert_eq!(redact_url("sqlite://data/baton.db"), "sqlite://data/baton.db");
-        assert_eq!(redact_url("postgres://u:p@h"), "postgres://u:<redacted>@h");
-    }
 
     #[test]
     fn entries_render_as_aligned_lines() {
@@ -132,5 +199,16 @@ mod tests {
             render_entries(&entries),
             "a.b = 1       # default\na.long = \"x\"  # env BATON_A__LONG\n"
         );
+    }
+
+    #[test]
+    fn raw_sections_are_redacted_too() {
+        let keys = serde_json::json!([{ "kid": "a", "secret": "s3cr3t", "alg": "HS256" }, "junk"]);
+        let shown = redact("jwt.keys", keys).to_string();
+        assert!(!shown.contains("s3cr3t") && !shown.contains("junk"), "{shown}");
+        assert!(shown.contains("\"kid\":\"a\""), "{shown}");
+        assert_eq!(redact("jwt.secret", Value::from(123)), Value::from(REDACTED));
+        assert_eq!(redact("database.url", Value::from(5)), Value::from(REDACTED));
+        assert_eq!(redact("server.port", Value::from(5)), Value::from(5));
     }
 }

@@ -1,23 +1,23 @@
 //! Where configuration comes from (SPEC §6), lowest to highest precedence:
 //! built-in defaults < `config/default.toml` < `config/<profile>.toml` < `DATABASE_URL` <
 //! `BATON_*` environment variables (`__` between levels, e.g. `BATON_SERVER__PORT`).
+//!
+//! Nothing is silent: an unknown profile, a missing explicit directory, a `BATON_*` variable
+//! that is no setting and an unknown key in a file are errors, and every error says how to
+//! fix it without quoting a secret ([`super::errors`]).
 
-use super::Config;
-use figment::providers::{Env, Format, Serialized, Toml};
+use super::errors::{Origins, render};
+use super::files::TomlFile;
+use super::{Config, env};
+use figment::providers::{Env, Serialized};
 use figment::{Figment, Metadata, Profile, Provider};
 use std::path::{Path, PathBuf};
 
 /// Profile used when `BATON_PROFILE` is unset: production rules apply unless asked otherwise.
 pub const DEFAULT_PROFILE: &str = "prod";
 
-/// Environment variables read as raw strings rather than parsed as figment values, so that a
-/// secret made only of digits or starting with `[` is taken literally.
-const RAW_SECRET_VAR: &str = "BATON_JWT__SECRET";
-
-/// The sections of [`Config`]; `BATON_*` variables outside them (such as `BATON_PROFILE`)
-/// belong to the command line and are not configuration keys.
-const SECTIONS: [&str; 8] =
-    ["server", "database", "jwt", "tokens", "passwords", "login", "log", "purge"];
+/// Profiles that exist without a file: `dev` (`just run`) and `prod` (the default).
+pub const BUILTIN_PROFILES: [&str; 2] = ["dev", "prod"];
 
 /// Which configuration to load: the directory of the TOML files and the profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,9 +26,19 @@ pub struct Source {
     pub dir: PathBuf,
     /// Profile name, e.g. `dev` or `prod`.
     pub profile: String,
+    /// Whether `dir` was given (`--config-dir`, `BATON_CONFIG_DIR`): then it must exist. The
+    /// implicit default [`default_dir`] may be absent (every key has a default).
+    pub explicit_dir: bool,
 }
 
 impl Source {
+    /// A source reading `dir` (or, when `None`, the implicit [`default_dir`]) for `profile`.
+    pub fn new(dir: Option<PathBuf>, profile: impl Into<String>) -> Self {
+        let explicit_dir = dir.is_some();
+        let dir = dir.unwrap_or_else(|| default_dir().to_owned());
+        Self { dir, profile: profile.into(), explicit_dir }
+    }
+
     /// The TOML files this source reads, in precedence order; missing files are skipped.
     pub fn files(&self) -> [PathBuf; 2] {
         [self.dir.join("default.toml"), self.dir.join(format!("{}.toml", self.profile))]
@@ -39,52 +49,105 @@ impl Source {
         self.files().into_iter().filter(|p| p.is_file()).collect()
     }
 
-    /// Every layer merged, not yet extracted or validated. Each layer's metadata names it
-    /// (see [`Origin`]), so errors and `baton config` can say where a value came from.
-    pub fn figment(&self) -> Figment {
+    /// Every layer that could be read, merged but not extracted, and the problems met on the
+    /// way (bad profile or directory, unreadable files, unknown variables). Each layer's
+    /// metadata names it (see [`Origin`]).
+    pub fn layers(&self) -> Layers {
+        let mut problems = self.check_profile_and_dir();
         let defaults = Serialized::defaults(Config::default());
         let mut figment = Figment::from(Named::new(defaults, Metadata::named(DEFAULTS_NAME)));
-        // A missing file is no error (every key has a default); one that exists but cannot
-        // be read or parsed is.
-        for file in self.existing_files() {
-            figment = figment.merge(Toml::file_exact(file));
+        if problems.is_empty() {
+            for file in self.existing_files() {
+                match TomlFile::read(&file) {
+                    Ok(layer) => figment = figment.merge(layer),
+                    Err(e) => problems.push(e),
+                }
+            }
         }
+        let vars = std::env::vars_os().map(|(k, _)| k.to_string_lossy().into_owned());
+        problems.extend(env::unknown_vars(vars));
         let database_url = Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into());
-        let prefixed = Env::prefixed("BATON_")
-            .filter(|key| !key.as_str().eq_ignore_ascii_case(&RAW_SECRET_VAR["BATON_".len()..]))
-            .filter(|key| {
-                let key = key.as_str().to_ascii_lowercase();
-                SECTIONS.iter().any(|s| key.starts_with(&format!("{s}__")))
+        // Only settings: anything else was reported above, once.
+        let settings = env::setting_vars();
+        let prefixed = Env::prefixed(env::PREFIX)
+            .filter(move |key| {
+                let var = format!("{}{}", env::PREFIX, key.as_str()).to_ascii_uppercase();
+                settings.contains(&var) && !env::LITERAL_VARS.contains(&var.as_str())
             })
             .split("__");
-        // Errors name the key and, for `BATON_*`, the variable that set it.
-        let prefixed_metadata = Metadata::named(ENV_PREFIXED).interpolater(|_: &Profile, path| {
-            format!("{} ({})", path.join("."), env_var_name(path))
-        });
         figment = figment
             .merge(Named::new(database_url, Metadata::named(ENV_DATABASE_URL)))
-            .merge(Named::new(prefixed, prefixed_metadata));
-        if let Some(secret) = std::env::var(RAW_SECRET_VAR).ok().filter(|s| !s.is_empty()) {
-            let secret = Serialized::default("jwt.secret", secret);
-            figment = figment.merge(Named::new(secret, Metadata::named(ENV_SECRET)));
+            .merge(Named::new(prefixed, Metadata::named(ENV_PREFIXED)));
+        // Names compare case-insensitively, as figment's (and the unknown-variable check's).
+        for (name, value) in std::env::vars_os() {
+            let name = name.to_string_lossy().to_ascii_uppercase();
+            if let Some(var) = env::LITERAL_VARS.iter().find(|v| **v == name) {
+                let key = var[env::PREFIX.len()..].to_ascii_lowercase().replace("__", ".");
+                let value = Serialized::default(&key, value.to_string_lossy().into_owned());
+                figment = figment.merge(Named::new(value, Metadata::named(*var)));
+            }
         }
-        figment
+        Layers { figment, problems }
     }
+
+    /// The merged layers (see [`Source::layers`]), problems aside.
+    pub fn figment(&self) -> Figment {
+        self.layers().figment
+    }
+
+    fn check_profile_and_dir(&self) -> Vec<ConfigError> {
+        let dir = self.dir.display();
+        if self.explicit_dir && !self.dir.is_dir() {
+            return vec![ConfigError::Invalid(format!(
+                "configuration directory {dir} does not exist (given by --config-dir or \
+                 BATON_CONFIG_DIR): create it or point BATON_CONFIG_DIR at the directory \
+                 holding default.toml"
+            ))];
+        }
+        let p = &self.profile;
+        let well_formed = !p.is_empty()
+            && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-".contains(c));
+        if !well_formed {
+            return vec![ConfigError::Invalid(format!(
+                "invalid profile {p:?}: use lower-case letters, digits, '-' or '_'"
+            ))];
+        }
+        if BUILTIN_PROFILES.contains(&p.as_str()) || self.files()[1].is_file() {
+            return Vec::new();
+        }
+        let mut known: Vec<String> = BUILTIN_PROFILES.iter().map(|s| s.to_string()).collect();
+        if let Ok(entries) = std::fs::read_dir(&self.dir) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let stem = name.strip_suffix(".toml").filter(|s| *s != "default");
+                if let Some(stem) = stem.filter(|s| !known.iter().any(|k| k == s)) {
+                    known.push(stem.to_owned());
+                }
+            }
+        }
+        known.sort();
+        vec![ConfigError::Invalid(format!(
+            "unknown profile {p:?}: it is not built in and {dir}/{p}.toml does not exist; known \
+             profiles: {}. Set BATON_PROFILE (or --profile) to one of them, or create the file",
+            known.join(", ")
+        ))]
+    }
+}
+
+/// Merged configuration layers and what went wrong while reading them.
+pub struct Layers {
+    /// Every readable layer, lowest precedence first.
+    pub figment: Figment,
+    /// Problems met, in order; any of them stops start-up.
+    pub problems: Vec<ConfigError>,
 }
 
 /// Metadata name of the built-in defaults layer.
 const DEFAULTS_NAME: &str = "built-in defaults";
 /// Metadata name of the `BATON_*` layer.
-const ENV_PREFIXED: &str = "BATON_* environment variables";
+pub(super) const ENV_PREFIXED: &str = "BATON_* environment variables";
 /// Metadata name of the `DATABASE_URL` layer.
-const ENV_DATABASE_URL: &str = "environment variable DATABASE_URL";
-/// Metadata name of the raw `BATON_JWT__SECRET` layer.
-const ENV_SECRET: &str = "environment variable BATON_JWT__SECRET";
-
-/// The `BATON_...` variable that sets the key at `path`, e.g. `BATON_SERVER__PORT`.
-pub fn env_var_name(path: &[&str]) -> String {
-    format!("BATON_{}", path.join("__").to_ascii_uppercase())
-}
+pub(super) const ENV_DATABASE_URL: &str = "environment variable DATABASE_URL";
 
 /// A provider with its metadata replaced, to name layers figment would describe vaguely
 /// (a Rust type name for the defaults, `SERVER.PORT` for `BATON_SERVER__PORT`).
@@ -109,7 +172,7 @@ impl<P: Provider> Provider for Named<P> {
     }
 }
 
-/// Where a configuration value came from, for `baton config`.
+/// Where a configuration value came from, for `baton config` and error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     /// Nobody set it: the built-in default.
@@ -135,60 +198,71 @@ pub fn origin(figment: &Figment, key: &str) -> Origin {
     let Some(metadata) = figment.find_metadata(key) else {
         return Origin::Default; // an optional key nobody set
     };
+    metadata_origin(metadata, key)
+}
+
+/// The origin a layer's metadata stands for, for the value at `key`.
+pub(super) fn metadata_origin(metadata: &Metadata, key: &str) -> Origin {
     match (&metadata.source, metadata.name.as_ref()) {
         (Some(figment::Source::File(path)), _) => Origin::File(path.clone()),
-        (_, ENV_PREFIXED) => Origin::Env(env_var_name(&key.split('.').collect::<Vec<_>>())),
+        (_, ENV_PREFIXED) => {
+            let path: Vec<&str> = key.split('.').take(2).collect();
+            Origin::Env(env::env_var_name(&path))
+        }
         (_, ENV_DATABASE_URL) => Origin::Env("DATABASE_URL".into()),
-        (_, ENV_SECRET) => Origin::Env(RAW_SECRET_VAR.into()),
+        (_, name) if env::LITERAL_VARS.contains(&name) => Origin::Env(name.into()),
         _ => Origin::Default,
     }
 }
 
-/// Configuration that cannot be used; the message is one line, fit for stderr.
+/// Configuration that cannot be used; the message is one line, fit for stderr, says how to
+/// fix it and never contains a secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     /// A file could not be read or parsed, or a value has the wrong type.
     #[error("{0}")]
     Read(String),
+    /// A `BATON_*` variable or a file key that is no setting.
+    #[error("{0}")]
+    Unknown(String),
     /// Values that parse but break a rule (short secret, unknown database scheme, ...).
     #[error("{0}")]
     Invalid(String),
 }
 
-impl From<figment::Error> for ConfigError {
-    fn from(e: figment::Error) -> Self {
-        let touches_secret = e.path.iter().any(|p| p == "secret" || p == "keys");
-        let message = if touches_secret {
-            // The value itself may be (part of) a secret: name the key, never the value.
-            format!("invalid value for key {:?}", e.path.join("."))
-        } else {
-            e.to_string()
+impl ConfigError {
+    /// The first of `problems`, saying how many more there are, or `Ok` when there are none.
+    pub fn first_of(problems: Vec<ConfigError>) -> Result<(), ConfigError> {
+        let more = problems.len().saturating_sub(1);
+        let Some(first) = problems.into_iter().next() else {
+            return Ok(());
         };
-        ConfigError::Read(message.lines().collect::<Vec<_>>().join("; "))
+        if more == 0 {
+            return Err(first);
+        }
+        let suffix = format!(" (and {more} more: `baton config` lists them all)");
+        Err(match first {
+            ConfigError::Read(m) => ConfigError::Read(m + &suffix),
+            ConfigError::Unknown(m) => ConfigError::Unknown(m + &suffix),
+            ConfigError::Invalid(m) => ConfigError::Invalid(m + &suffix),
+        })
     }
 }
 
-/// Loads, extracts and validates the configuration of `source`.
+/// Loads, extracts and validates the configuration of `source`; the first problem stops it.
 pub fn load(source: &Source) -> Result<Config, ConfigError> {
-    check_profile_name(&source.profile)?;
-    let config: Config = source.figment().extract()?;
-    config.validate(&source.profile)?;
+    let Layers { figment, problems } = source.layers();
+    ConfigError::first_of(problems)?;
+    let config = extract(&figment)?;
+    ConfigError::first_of(config.check(&source.profile, &Origins::of(&figment)))?;
     Ok(config)
 }
 
-/// Profiles name files; refusing odd names keeps `../x` out of paths and typos visible.
-fn check_profile_name(profile: &str) -> Result<(), ConfigError> {
-    let ok = !profile.is_empty()
-        && profile
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-".contains(c));
-    if ok {
-        Ok(())
-    } else {
-        Err(ConfigError::Invalid(format!(
-            "invalid profile {profile:?}: use lower-case letters, digits, '-' or '_'"
-        )))
-    }
+/// The typed configuration of merged layers, with what only the layers know filled in.
+pub(super) fn extract(figment: &Figment) -> Result<Config, ConfigError> {
+    let mut config: Config = figment.extract().map_err(|e| render(&e))?;
+    config.database.url_explicit = origin(figment, "database.url") != Origin::Default;
+    Ok(config)
 }
 
 /// Default configuration directory, relative to the working directory.

@@ -26,13 +26,20 @@ impl Db {
     }
 }
 
+/// An existing, empty configuration directory: an explicit one must exist.
+pub fn empty_config_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join("baton-tests-empty-config");
+    std::fs::create_dir_all(&dir).expect("creating an empty config directory");
+    dir
+}
+
 /// `baton` with a clean environment: prod profile, no config files, the test secret, the
 /// given database, any free port, cheap bcrypt and no periodic purge.
 pub fn baton(url: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_baton"));
     cmd.env_clear()
         .env("BATON_PROFILE", "prod")
-        .env("BATON_CONFIG_DIR", "/nonexistent/baton-config")
+        .env("BATON_CONFIG_DIR", empty_config_dir())
         .env("BATON_JWT__SECRET", SECRET)
         .env("BATON_DATABASE__URL", url)
         .env("BATON_SERVER__PORT", "0")
@@ -128,6 +135,18 @@ impl Served {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         None
+    }
+
+    /// Sends `kill -<name>` (e.g. `HUP`) to the server.
+    pub fn signal(&self, name: &str) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").arg(format!("-{name}")).arg(pid).status().unwrap();
+        assert!(sent.success(), "kill -{name}");
+    }
+
+    /// Whether the process has exited (and how), without waiting.
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().unwrap()
     }
 
     /// Stops the server with SIGTERM and returns every line it wrote.

@@ -186,14 +186,14 @@ impl TestApp {
 
     /// An issuer with this server's keys, to mint tokens with chosen claims.
     pub fn issuer(&self) -> JwtIssuer {
-        JwtIssuer::new(startup::jwt_config(&self.config)).unwrap()
+        JwtIssuer::new(startup::jwt_config(&self.config).unwrap()).unwrap()
     }
 
     /// An issuer with the same issuer and audience but another secret.
     pub fn foreign_issuer(&self) -> JwtIssuer {
         let mut config = self.config.clone();
         config.jwt.secret = Some(Secret::new("another-secret-that-is-long-enough-0000"));
-        JwtIssuer::new(startup::jwt_config(&config)).unwrap()
+        JwtIssuer::new(startup::jwt_config(&config).unwrap()).unwrap()
     }
 }
 

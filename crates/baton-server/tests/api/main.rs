@@ -9,6 +9,8 @@ mod helpers;
 
 mod bad_input;
 mod cli;
+mod config_cli;
+mod deploy;
 mod health;
 mod login;
 mod logout;
@@ -22,3 +24,4 @@ mod register;
 mod restart;
 mod reuse;
 mod sessions;
+mod signals;

@@ -9,7 +9,7 @@ fn baton(db_dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_baton"));
     cmd.env_clear()
         .env("BATON_PROFILE", "prod")
-        .env("BATON_CONFIG_DIR", db_dir.join("no-config-here"))
+        .env("BATON_CONFIG_DIR", crate::binary::empty_config_dir())
         .env("BATON_JWT__SECRET", SECRET)
         .env("BATON_DATABASE__URL", format!("sqlite://{}/baton.db", db_dir.display()))
         .env("BATON_SERVER__PORT", "0")

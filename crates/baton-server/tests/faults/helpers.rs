@@ -77,6 +77,12 @@ impl Baton {
     /// workers, no periodic purge) plus `env` overrides, and waits until `/readyz` answers
     /// 200.
     pub async fn start(database_url: &str, env: &[(&str, &str)]) -> Baton {
+        Self::start_with(database_url, env, &[]).await
+    }
+
+    /// [`Baton::start`] with the variables in `unset` removed from the test settings (e.g.
+    /// `BATON_JWT__SECRET` for a server whose keys come from a file).
+    pub async fn start_with(database_url: &str, env: &[(&str, &str)], unset: &[&str]) -> Baton {
         let dir = TempDir::new();
         let log = dir.path().join("baton.log");
         let port = free_port();
@@ -84,7 +90,7 @@ impl Baton {
         cmd.arg("serve")
             .env_clear()
             .env("BATON_PROFILE", "prod")
-            .env("BATON_CONFIG_DIR", dir.path().join("no-config-files"))
+            .env("BATON_CONFIG_DIR", dir.path()) // exists; holds no *.toml
             .env("BATON_JWT__SECRET", SECRET)
             .env("BATON_DATABASE__URL", database_url)
             .env("BATON_SERVER__PORT", port.to_string())
@@ -93,6 +99,9 @@ impl Baton {
             .env("BATON_PURGE__INTERVAL", "0");
         for (key, value) in env {
             cmd.env(key, value);
+        }
+        for key in unset {
+            cmd.env_remove(key);
         }
         let stderr = std::fs::File::create(&log).unwrap();
         let child = cmd.stdout(Stdio::null()).stderr(stderr).spawn().expect("spawning baton");

@@ -12,5 +12,6 @@ mod postgres;
 
 mod crash;
 mod database_down;
+mod key_move;
 mod many_servers;
 mod pool;

@@ -7,7 +7,12 @@ use std::error::Error as _;
 use std::time::Duration;
 
 fn config(url: &str) -> StoreConfig {
-    StoreConfig { url: url.into(), pool_size: 2, connect_timeout: Duration::from_secs(2) }
+    StoreConfig {
+        url: url.into(),
+        pool_size: 2,
+        connect_timeout: Duration::from_secs(2),
+        create_dir: false,
+    }
 }
 
 #[test]
@@ -42,7 +47,24 @@ fn unreachable_postgres_is_unavailable() {
 }
 
 #[test]
-fn sqlite_creates_directories_and_file_and_keeps_data_across_reopen() {
+fn sqlite_creates_a_missing_directory_only_when_allowed() {
+    let (_, dir) = sqlite_url();
+    let file = dir.path().join("missing").join("baton.db");
+    let url = format!("sqlite://{}", file.display());
+    match Store::connect(&config(&url)) {
+        Err(StoreError::Backend(msg)) => {
+            let msg = msg.to_string();
+            assert!(msg.contains("does not exist") && msg.contains("missing"), "{msg}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!file.parent().unwrap().exists(), "nothing created");
+    Store::connect(&StoreConfig { create_dir: true, ..config(&url) }).unwrap();
+    assert!(file.exists());
+}
+
+#[test]
+fn sqlite_creates_the_file_and_keeps_data_across_reopen() {
     let (url, dir) = sqlite_url();
     let file = dir.path().join("data").join("baton.db");
     assert!(!file.exists());
