@@ -1,8 +1,8 @@
 //! Baton's configuration (SPEC §6): the keys, their defaults, and how they become the
 //! settings of the adapters and the core's [`Policy`].
 //!
-//! Layering lives in [`load`], the start-up checks in [`validate`]. Every key has a built-in
-//! default except the JWT secret, which must come from a file or the environment.
+//! Layering lives in [`load`], the start-up checks in [`Config::validate`]. Every key has a
+//! built-in default except the JWT secret, which must come from a file or the environment.
 
 mod explain;
 mod load;
