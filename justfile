@@ -14,10 +14,11 @@ run *ARGS:
 test *ARGS:
     scripts/with-postgres.sh cargo test --workspace --all-features {{ARGS}}
 
-# Formatting check and clippy with warnings as errors.
+# Formatting check, then clippy and rustdoc (broken or private doc links) with warnings as errors.
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets --all-features -- -D warnings
+    RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features
 
 # Format the code.
 fmt:

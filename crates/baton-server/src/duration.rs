@@ -52,7 +52,7 @@ pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duratio
     deserializer.deserialize_any(DurationVisitor)
 }
 
-/// Serde serializer writing the [`format`] form, so effective configuration reads back.
+/// Serde serializer writing the [`format()`] form, so effective configuration reads back.
 pub fn serialize<S: Serializer>(d: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&format(*d))
 }

@@ -204,7 +204,7 @@ impl Metrics {
     }
 
     /// Updates the scrape-time gauges and renders everything in the Prometheus text format.
-    /// Counts active sessions on the blocking pool, waiting at most [`COUNT_WAIT`].
+    /// Counts active sessions on the blocking pool, waiting at most `COUNT_WAIT`.
     pub async fn render(&self, store: &Store, pools: &Pools) -> String {
         self.count_active_sessions(store, pools).await;
         let pool = store.pool_state();

@@ -1,0 +1,264 @@
+//! The workspace's dependency invariants, checked against `cargo metadata --all-features`:
+//!
+//! - (a) baton-core never reaches a web framework, database, JWT or password/crypto-token crate
+//!   (the [`DENIED`] list) through its non-dev dependencies, directly or transitively;
+//! - (b) an adapter (every `baton-*` member except baton-core, baton-server and baton-bench,
+//!   computed from the metadata so new adapters are covered) never depends on another adapter
+//!   or on baton-server;
+//! - (c) baton-core depends on no other workspace crate.
+//!
+//! Only normal and build edges of the `resolve` graph are followed: dev-dependencies are
+//! allowed to cross (baton-store's contract tests dev-depend on baton-jwt). The rules are pure
+//! functions over the parsed metadata, and the unit tests at the end feed each one a small
+//! hand-made graph that breaks it, so a rule that stopped catching anything would show.
+
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, VecDeque};
+use std::process::Command;
+
+/// Crates baton-core must never reach; a trailing `*` matches any suffix.
+const DENIED: &[&str] = &[
+    // Web frameworks, HTTP clients and servers, async runtimes.
+    "actix actix-* axum axum-* hyper hyper-* warp rocket tower tower-* tokio tokio-* async-std",
+    "reqwest",
+    // Databases, pools and drivers.
+    "diesel diesel_* diesel-* r2d2 r2d2_* sqlx sqlx-* postgres postgres-* rusqlite",
+    "libsqlite3-sys pq-sys mysqlclient-sys sea-orm",
+    // JWT, password hashing and crypto-token libraries; configuration loading.
+    "jsonwebtoken jwt-simple josekit bcrypt argon2 scrypt ring aws-lc-rs figment",
+];
+
+/// Workspace members that are not adapters.
+const NOT_ADAPTERS: &[&str] = &["baton-core", "baton-server", "baton-bench"];
+
+/// The deny-list pattern `name` matches, if any.
+fn denied(name: &str) -> Option<&'static str> {
+    DENIED.iter().flat_map(|line| line.split_whitespace()).find(|p| match p.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => name == *p,
+    })
+}
+
+/// The resolved dependency graph without dev-only edges, keyed by package id.
+struct Graph {
+    names: BTreeMap<String, String>,
+    members: Vec<String>,
+    deps: BTreeMap<String, Vec<String>>,
+}
+
+impl Graph {
+    fn from_metadata(meta: &Value) -> Graph {
+        let text = |v: &Value| v.as_str().expect("a string in cargo metadata").to_owned();
+        let list = |v: &Value| v.as_array().cloned().unwrap_or_default();
+        let names = list(&meta["packages"]).into_iter().map(|p| (text(&p["id"]), text(&p["name"])));
+        let members = list(&meta["workspace_members"]).iter().map(text).collect();
+        let non_dev = |d: &Value| list(&d["dep_kinds"]).iter().any(|k| k["kind"] != "dev");
+        let deps = list(&meta["resolve"]["nodes"]).into_iter().map(|node| {
+            let to = list(&node["deps"]).into_iter().filter(non_dev).map(|d| text(&d["pkg"]));
+            (text(&node["id"]), to.collect())
+        });
+        Graph { names: names.collect(), members, deps: deps.collect() }
+    }
+
+    fn name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.names.get(id).map_or(id, String::as_str)
+    }
+
+    fn member(&self, name: &str) -> Option<&str> {
+        self.members.iter().map(String::as_str).find(|id| self.name(id) == name)
+    }
+
+    fn adapters(&self) -> Vec<&str> {
+        let is_adapter = |n: &str| n.starts_with("baton-") && !NOT_ADAPTERS.contains(&n);
+        self.members.iter().map(String::as_str).filter(|id| is_adapter(self.name(id))).collect()
+    }
+
+    /// Every package reachable from `from`, with the shortest chain of names that reaches it.
+    fn reachable<'a>(&'a self, from: &'a str) -> Vec<(&'a str, String)> {
+        let mut parent: BTreeMap<&str, &str> = BTreeMap::new();
+        let (mut queue, mut found) = (VecDeque::from([from]), Vec::new());
+        while let Some(id) = queue.pop_front() {
+            for next in self.deps.get(id).into_iter().flatten().map(String::as_str) {
+                if next != from && !parent.contains_key(next) {
+                    parent.insert(next, id);
+                    queue.push_back(next);
+                    found.push(next);
+                }
+            }
+        }
+        let chain = |mut id: &'a str| {
+            let mut names = vec![self.name(id)];
+            while let Some(&p) = parent.get(id) {
+                names.push(self.name(p));
+                id = p;
+            }
+            names.reverse();
+            names.join(" -> ")
+        };
+        found.into_iter().map(|id| (id, chain(id))).collect()
+    }
+}
+
+/// Rules (a) and (c): what baton-core must not reach.
+fn core_violations(g: &Graph) -> Vec<String> {
+    let Some(core) = g.member("baton-core") else {
+        return vec!["baton-core is not a workspace member".into()];
+    };
+    let mut found = Vec::new();
+    for (id, chain) in g.reachable(core) {
+        let name = g.name(id);
+        if let Some(pattern) = denied(name) {
+            found.push(format!("(a) baton-core reaches `{name}` (denied: `{pattern}`): {chain}"));
+        }
+        if g.members.iter().any(|m| m == id) {
+            found.push(format!("(c) baton-core depends on workspace crate `{name}`: {chain}"));
+        }
+    }
+    found
+}
+
+/// Rule (b): no adapter depends on another adapter or on baton-server.
+fn adapter_violations(g: &Graph) -> Vec<String> {
+    let adapters = g.adapters();
+    let mut found = Vec::new();
+    for adapter in &adapters {
+        for (id, chain) in g.reachable(adapter) {
+            if adapters.contains(&id) || g.name(id) == "baton-server" {
+                let (from, to) = (g.name(adapter), g.name(id));
+                found.push(format!("(b) adapter `{from}` depends on `{to}`: {chain}"));
+            }
+        }
+    }
+    found
+}
+
+fn workspace_metadata() -> Value {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.toml");
+    let out = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--all-features", "--locked"])
+        .args(["--manifest-path", manifest])
+        .output()
+        .expect("run cargo metadata");
+    assert!(out.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON")
+}
+
+#[test]
+fn the_workspace_keeps_its_dependency_invariants() {
+    let g = Graph::from_metadata(&workspace_metadata());
+    let adapters: Vec<_> = g.adapters().into_iter().map(|id| g.name(id)).collect();
+    assert!(adapters.contains(&"baton-jwt") && adapters.contains(&"baton-store"), "{adapters:?}");
+    // The edges parsed: the server does reach tokio and the core, so a pass is not vacuous.
+    let server = g.reachable(g.member("baton-server").expect("baton-server"));
+    for needed in ["tokio", "baton-core"] {
+        assert!(server.iter().any(|(id, _)| g.name(id) == needed), "server reaches {needed}");
+    }
+    let broken = [core_violations(&g), adapter_violations(&g)].concat();
+    assert!(broken.is_empty(), "dependency invariants broken:\n{}", broken.join("\n"));
+}
+
+// Hand-made graphs: package ids are the names; an edge's kind is None (normal), "dev" or "build".
+
+type Edge = (&'static str, &'static str, Option<&'static str>);
+
+const MEMBERS: &[&str] = &["baton-core", "baton-jwt", "baton-store", "baton-server", "baton-bench"];
+
+const HEALTHY: &[Edge] = &[
+    ("baton-core", "uuid", None),
+    ("baton-core", "proptest", Some("dev")),
+    ("baton-core", "tokio", Some("dev")),
+    ("baton-jwt", "baton-core", None),
+    ("baton-jwt", "jsonwebtoken", None),
+    ("baton-store", "baton-core", None),
+    ("baton-store", "diesel", None),
+    ("baton-store", "baton-jwt", Some("dev")),
+    ("baton-store", "baton-store", Some("dev")),
+    ("baton-server", "baton-jwt", None),
+    ("baton-server", "baton-store", None),
+    ("baton-server", "tokio", None),
+    ("baton-bench", "baton-store", None),
+];
+
+fn graph(extra_members: &[&str], extra_edges: &[Edge]) -> Graph {
+    let members = [MEMBERS, extra_members].concat();
+    let edges = [HEALTHY, extra_edges].concat();
+    let mut ids: Vec<&str> = members.iter().copied().chain(edges.iter().map(|e| e.1)).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let deps = |id: &str| -> Vec<Value> {
+        let from = edges.iter().filter(|e| e.0 == id);
+        from.map(|e| json!({ "pkg": e.1, "dep_kinds": [{ "kind": e.2, "target": null }] }))
+            .collect()
+    };
+    Graph::from_metadata(&json!({
+        "packages": ids.iter().map(|id| json!({ "id": id, "name": id })).collect::<Vec<_>>(),
+        "workspace_members": members,
+        "resolve": { "nodes": ids.iter().map(|id| json!({ "id": id, "deps": deps(id) })).collect::<Vec<_>>() },
+    }))
+}
+
+fn assert_caught(found: &[String], rule: &str, edge: &str) {
+    let hit = found.iter().any(|f| f.starts_with(rule) && f.ends_with(edge));
+    assert!(hit, "expected a {rule} violation ending in `{edge}`, got {found:#?}");
+}
+
+#[test]
+fn a_healthy_graph_passes_and_dev_edges_are_ignored() {
+    let g = graph(&[], &[]);
+    assert_eq!(core_violations(&g), Vec::<String>::new());
+    assert_eq!(adapter_violations(&g), Vec::<String>::new());
+}
+
+#[test]
+fn the_deny_list_matches_names_and_prefixes() {
+    assert_eq!(denied("actix-web"), Some("actix-*"));
+    assert_eq!(denied("diesel_migrations"), Some("diesel_*"));
+    assert_eq!(denied("tokio"), Some("tokio"));
+    assert_eq!(denied("jsonwebtoken"), Some("jsonwebtoken"));
+    assert_eq!(denied("time"), None);
+    assert_eq!(denied("hyperlocal-not"), None);
+}
+
+#[test]
+fn rule_a_catches_a_direct_framework_dependency_of_the_core() {
+    let found = core_violations(&graph(&[], &[("baton-core", "actix-web", None)]));
+    assert_caught(&found, "(a)", "baton-core -> actix-web");
+}
+
+#[test]
+fn rule_a_catches_a_transitive_database_dependency_of_the_core() {
+    let edges = [("uuid", "some-helper", None), ("some-helper", "diesel_derives", None)];
+    let found = core_violations(&graph(&[], &edges));
+    assert_caught(&found, "(a)", "baton-core -> uuid -> some-helper -> diesel_derives");
+}
+
+#[test]
+fn rule_a_follows_build_dependencies() {
+    let found = core_violations(&graph(&[], &[("baton-core", "jsonwebtoken", Some("build"))]));
+    assert_caught(&found, "(a)", "baton-core -> jsonwebtoken");
+}
+
+#[test]
+fn rule_b_catches_an_adapter_depending_on_another_adapter() {
+    let found = adapter_violations(&graph(&[], &[("baton-store", "baton-jwt", None)]));
+    assert_caught(&found, "(b)", "baton-store -> baton-jwt");
+}
+
+#[test]
+fn rule_b_catches_an_adapter_depending_on_the_server() {
+    let found = adapter_violations(&graph(&[], &[("baton-jwt", "baton-server", None)]));
+    assert_caught(&found, "(b)", "baton-jwt -> baton-server");
+}
+
+#[test]
+fn rule_b_covers_new_adapters() {
+    let g = graph(&["baton-password"], &[("baton-password", "baton-store", None)]);
+    assert_caught(&adapter_violations(&g), "(b)", "baton-password -> baton-store");
+}
+
+#[test]
+fn rule_c_catches_the_core_depending_on_a_workspace_crate() {
+    let found = core_violations(&graph(&[], &[("baton-core", "baton-jwt", None)]));
+    assert_caught(&found, "(c)", "baton-core -> baton-jwt");
+}
