@@ -8,7 +8,7 @@
 //! - [`JwtSettings::key_set`] gives the JWT keys in signing order with their material;
 //!   [`reload_jwt`] re-reads them (for SIGHUP).
 //!
-//! Layering lives in [`load`](mod@load), the environment's rules in [`env`], the rules in
+//! Layering lives in `load`, the environment's rules in `env`, the rules in
 //! `validate`, and secrets in [`Secret`]. Every key has a built-in default except the JWT
 //! secret, which must come from a file or the environment.
 

@@ -13,7 +13,7 @@ pub const UNPARSEABLE: &str = "<unparseable URL redacted>";
 const PASSWORD_PARAMS: [&str; 2] = ["password", "sslpassword"];
 
 /// A database URL with its password (in the user info or a `password=` query parameter)
-/// replaced by [`REDACTED`]; [`UNPARSEABLE`] for anything that is not a URL. Never panics.
+/// replaced by [`REDACTED`]; `UNPARSEABLE` for anything that is not a URL. Never panics.
 pub fn redact_url(input: &str) -> String {
     let Ok(mut url) = url::Url::parse(input) else {
         return UNPARSEABLE.to_owned();

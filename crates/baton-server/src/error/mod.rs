@@ -22,9 +22,13 @@ pub use http::HttpError;
 /// Content type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// An HTTP error answer: how to answer, and the cause chain for the log.
+/// An HTTP error answer: how to answer, and the cause chain for the log. Boxed: it travels
+/// in every handler's `Result`, which should stay small.
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     answer: Answer,
     reason: String,
     allow: Option<Box<str>>,
@@ -60,7 +64,7 @@ pub struct Problem<'a> {
 
 impl<E: Answered + std::error::Error> From<E> for ApiError {
     fn from(e: E) -> Self {
-        Self { answer: e.answer(), reason: chain(&e), allow: None }
+        Self(Box::new(Inner { answer: e.answer(), reason: chain(&e), allow: None }))
     }
 }
 
@@ -79,50 +83,50 @@ pub fn chain(e: &dyn std::error::Error) -> String {
 impl ApiError {
     /// Adds the `Allow` header of a 405 (RFC 9110 §15.5.6 requires it).
     pub fn with_allow(mut self, methods: impl Into<String>) -> Self {
-        self.allow = Some(methods.into().into_boxed_str());
+        self.0.allow = Some(methods.into().into_boxed_str());
         self
     }
 
     /// How it is answered.
     pub fn answer(&self) -> &Answer {
-        &self.answer
+        &self.0.answer
     }
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        self.answer.status
+        self.0.answer.status
     }
 
     /// The stable machine-readable code.
     pub fn code(&self) -> &'static str {
-        self.answer.code
+        self.0.answer.code
     }
 
     /// The client-facing detail.
     pub fn detail(&self) -> &str {
-        &self.answer.detail
+        &self.0.answer.detail
     }
 
     /// The cause chain, for the log only.
     pub fn reason(&self) -> &str {
-        &self.reason
+        &self.0.reason
     }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let a = &self.answer;
-        write!(f, "{} {}: {} ({})", a.status.as_u16(), a.code, a.detail, self.reason)
+        let a = &self.0.answer;
+        write!(f, "{} {}: {} ({})", a.status.as_u16(), a.code, a.detail, self.0.reason)
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.answer.status
+        self.0.answer.status
     }
 
     fn error_response(&self) -> HttpResponse {
-        let a = &self.answer;
+        let a = &self.0.answer;
         let body = Problem {
             kind: "about:blank",
             title: a.status.canonical_reason().unwrap_or("Error"),
@@ -138,7 +142,7 @@ impl ResponseError for ApiError {
         if let Some(challenge) = a.challenge {
             res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge)));
         }
-        if let Some(allow) = self.allow.as_deref().and_then(|a| HeaderValue::from_str(a).ok()) {
+        if let Some(allow) = self.0.allow.as_deref().and_then(|a| HeaderValue::from_str(a).ok()) {
             res.insert_header((header::ALLOW, allow));
         }
         res.body(serde_json::to_vec(&body).unwrap_or_default())
