@@ -6,7 +6,7 @@
 
 use crate::blocking::Pools;
 use crate::body;
-use crate::config::ServerConfig;
+use crate::config::{Config, ServerConfig};
 use crate::error::{ApiError, HttpError, PROBLEM_JSON};
 use crate::metrics::{self, Metrics};
 use crate::routes::{account, health, ops, sessions, tokens};
@@ -17,16 +17,24 @@ use actix_web::http::{Method, header};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, ResponseError, Route, web};
 use baton_core::Auth;
+use baton_jwt::ReloadableIssuer;
 use baton_store::Store;
 use std::net::TcpListener;
+use std::sync::Arc;
 use tracing_actix_web::TracingLogger;
 
 /// What handlers share: the use cases, the store (for the probes and gauges), the thread
-/// pools the use cases run on, and the metrics.
+/// pools the use cases run on, the key set (for the JWKS and reloads), the configuration and
+/// the metrics.
 #[derive(Clone)]
 pub struct AppState {
     /// Baton's use cases, wired to their adapters.
     pub auth: Auth,
+    /// The JWT key set the use cases sign with; SIGHUP swaps it, `/.well-known/jwks.json`
+    /// publishes it.
+    pub issuer: Arc<ReloadableIssuer>,
+    /// The configuration the server started with (the key set aside, which reloads).
+    pub config: Arc<Config>,
     /// The database, pinged by `/readyz` and counted by `/metrics`.
     pub store: Store,
     /// The database and password-hashing thread pools.

@@ -74,9 +74,9 @@ pub fn jwt_config(config: &Config) -> Result<JwtConfig, ConfigError> {
     })
 }
 
-/// The core wired to a given store: JWT issuer, bcrypt hasher (its dummy hash computed now,
-/// at the configured cost), system clock and randomness.
-pub fn auth(config: &Config, store: &Store) -> Result<Auth, StartupError> {
+/// The core wired to a given store: JWT issuer, bcrypt hasher (its dummy hash costs nothing
+/// to make), system clock and randomness. Also returns the key set, which reloads.
+pub fn auth(config: &Config, store: &Store) -> Result<(Auth, Arc<ReloadableIssuer>), StartupError> {
     let issuer = Arc::new(ReloadableIssuer::new(JwtIssuer::new(jwt_config(config)?)?));
     tracing::info!(kid = issuer.current().signing_kid(), "JWT signing key loaded");
     let hasher = BcryptHasher::new(config.passwords.bcrypt_cost)?;
@@ -88,22 +88,26 @@ pub fn auth(config: &Config, store: &Store) -> Result<Auth, StartupError> {
         clock: Arc::new(SystemClock),
         random: Arc::new(SystemRandom),
     };
-    Ok(Auth::new(ports, config.policy()))
+    Ok((Auth::new(ports, config.policy()), issuer))
 }
 
 /// Opens the store (creating and migrating the database), wires the core and starts fresh
 /// metrics. Blocks: run it before the async runtime starts serving or on a blocking thread.
 pub fn state(config: &Config) -> Result<AppState, StartupError> {
     let store = Store::connect(&store_config(config))?;
-    let auth = auth(config, &store)?;
-    Ok(AppState { auth, store, pools: pools(config), metrics: Metrics::new() })
+    let (auth, issuer) = auth(config, &store)?;
+    let config = Arc::new(config.clone());
+    Ok(AppState { auth, issuer, store, pools: pools(&config), config, metrics: Metrics::new() })
 }
 
 /// The thread pools: one database thread per pooled connection, `passwords.threads` bcrypt
 /// threads (one per core unless configured), both waiting `database.connect_timeout` at most.
 pub fn pools(config: &Config) -> Pools {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    Pools::new(config.database.pool_size as usize, cores, config.database.connect_timeout)
+    Pools::new(
+        config.database.pool_size as usize,
+        config.passwords.threads(),
+        config.database.connect_timeout,
+    )
 }
 
 /// A bound, not yet running HTTP server and the port it got.

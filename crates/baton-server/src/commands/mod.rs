@@ -135,7 +135,7 @@ pub fn migrate(config: &Config) -> Result<(), StartupError> {
 /// `baton purge`: delete dead sessions once and report how many.
 pub fn purge(config: &Config) -> Result<(), StartupError> {
     let store = Store::connect(&startup::store_config(config))?;
-    let auth = startup::auth(config, &store)?;
+    let (auth, _) = startup::auth(config, &store)?;
     let purged = auth.purge()?;
     println!("purged {purged} sessions");
     Ok(())

@@ -21,7 +21,7 @@ pub fn user(config: &Config, command: &UserCommand) -> Result<(), CommandError> 
     };
     let store =
         Store::connect(&startup::store_config(config)).map_err(startup::StartupError::from)?;
-    let auth = startup::auth(config, &store)?;
+    let (auth, _) = startup::auth(config, &store)?;
     match (command, password) {
         (UserCommand::Create { email, name }, Some(password)) => {
             let user = auth.create_user(email, password, name.as_deref()).map_err(|e| match e {

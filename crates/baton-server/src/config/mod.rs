@@ -96,7 +96,7 @@ impl Config {
             reuse_grace: to_time(self.tokens.reuse_grace),
             max_sessions_per_user: self.tokens.max_sessions_per_user,
             max_failed_logins: self.login.max_failed_logins,
-            max_failures_per_address: Policy::default().max_failures_per_address,
+            max_failures_per_address: self.login.max_failures_per_address,
             lockout: to_time(self.login.lockout),
             revoked_retention: to_time(self.purge.revoked_retention),
         }
