@@ -65,7 +65,7 @@ schemathesis PORT="18080":
     cargo build --bin baton
     dir=$(mktemp -d) base="http://127.0.0.1:{{PORT}}"
     BATON_PROFILE=dev BATON_CONFIG_DIR="$PWD/config" BATON_DATABASE__URL="sqlite://$dir/baton.db" BATON_SERVER__PORT={{PORT}} \
-        BATON_LOGIN__MAX_FAILED_LOGINS=0 "${CARGO_TARGET_DIR:-target}/debug/baton" serve 2>"$dir/baton.log" &
+        BATON_LOGIN__MAX_FAILED_LOGINS=0 BATON_LOGIN__MAX_FAILURES_PER_ADDRESS=0 BATON_RATE_LIMIT__BURST=0 "${CARGO_TARGET_DIR:-target}/debug/baton" serve 2>"$dir/baton.log" &
     pid=$!
     trap 'kill $pid; wait $pid || true; rm -rf "$dir"' EXIT
     for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done

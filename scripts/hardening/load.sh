@@ -35,7 +35,7 @@ fi
 TMP=$(mktemp -d)
 trap 'stop_baton; rm -rf "$TMP"' EXIT
 DB=$(fresh_database)
-start_baton "$DB" "$TMP/baton.log" BATON_PASSWORDS__BCRYPT_COST=10
+start_baton "$DB" "$TMP/baton.log" BATON_PASSWORDS__BCRYPT_COST=10 BATON_RATE_LIMIT__BURST=0
 echo "load: $CONNECTIONS connections, ${SECONDS_}s, $USERS users, $(nproc) cores, baton pid $BATON_PID at $BATON_URL"
 
 python3 - "$BATON_URL" "$USERS" "$BATON_PASSWORD" >"$TMP/tokens" <<'PY'

@@ -24,7 +24,7 @@ SAMPLES=${1:-300}
 TMP=$(mktemp -d)
 trap 'stop_baton; rm -rf "$TMP"' EXIT
 DB=$(fresh_database)
-start_baton "$DB" "$TMP/baton.log" BATON_PASSWORDS__BCRYPT_COST=10 BATON_SERVER__WORKERS=1 \
+start_baton "$DB" "$TMP/baton.log" BATON_PASSWORDS__BCRYPT_COST=10 BATON_RATE_LIMIT__BURST=0 BATON_SERVER__WORKERS=1 \
     BATON_LOGIN__MAX_FAILED_LOGINS=4000000000 BATON_LOG__LEVEL=warn
 echo "login timing: $("$HARDENING_BATON_BIN" --version 2>/dev/null || echo baton), bcrypt cost 10, $SAMPLES samples each, $(nproc) cores"
 python3 "$HERE/login_timing.py" "$BATON_URL" "$SAMPLES" "$BATON_PASSWORD"

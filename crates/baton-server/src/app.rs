@@ -9,6 +9,7 @@ use crate::body;
 use crate::config::{Config, ServerConfig};
 use crate::error::{ApiError, HttpError, PROBLEM_JSON};
 use crate::metrics::{self, Metrics};
+use crate::ratelimit::{self, RateLimiter};
 use crate::routes::{account, health, ops, sessions, tokens};
 use crate::telemetry::{self, RequestSpan};
 use actix_web::body::MessageBody;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub pools: Pools,
     /// Counters and gauges behind `/metrics`.
     pub metrics: Metrics,
+    /// The per-address rate limit of register and login.
+    pub limiter: Arc<RateLimiter>,
 }
 
 /// One route of the API. The table is data so that the server and the OpenAPI check read
@@ -153,6 +156,7 @@ pub fn server(
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(ratelimit::limit))
             .wrap(problem_safety_net())
             .wrap(from_fn(telemetry::request_id_header))
             .wrap(TracingLogger::<RequestSpan>::new())

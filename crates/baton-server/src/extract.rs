@@ -79,8 +79,9 @@ impl FromRequest for BearerToken {
     }
 }
 
-/// The caller's `User-Agent` and peer address, recorded on new sessions for the user's
-/// sessions list. The address is the TCP peer: behind a proxy it is the proxy's.
+/// The caller's `User-Agent` and address (see [`crate::client_addr`]: the TCP peer, or the
+/// forwarded address behind a trusted proxy), recorded on new sessions for the sessions list
+/// and charged with login attempts.
 pub struct Client(pub ClientInfo);
 
 impl FromRequest for Client {
@@ -93,7 +94,13 @@ impl FromRequest for Client {
             .get(header::USER_AGENT)
             .map(|v| truncate(&String::from_utf8_lossy(v.as_bytes()), MAX_USER_AGENT_BYTES))
             .filter(|ua| !ua.is_empty());
-        let client_addr = req.peer_addr().map(|a| a.ip().to_string());
+        let trusted = req
+            .app_data::<actix_web::web::Data<crate::app::AppState>>()
+            .map(|state| state.config.server.trusted_proxies.as_slice())
+            .unwrap_or_default();
+        let client_addr =
+            crate::client_addr::client_address(req.peer_addr(), req.headers(), trusted)
+                .map(|ip| ip.to_string());
         ready(Ok(Client(ClientInfo { user_agent, client_addr })))
     }
 }

@@ -4,6 +4,7 @@ use crate::app::{self, AppState};
 use crate::blocking::Pools;
 use crate::config::{Config, ConfigError, KeyMaterial};
 use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
 use actix_web::dev::{Server, ServerHandle};
 use baton_core::{Auth, Ports, StoreError, SystemClock, SystemRandom};
 use baton_jwt::{JwtConfig, JwtIssuer, KeyError, KeySpec, ReloadableIssuer};
@@ -97,7 +98,16 @@ pub fn state(config: &Config) -> Result<AppState, StartupError> {
     let store = Store::connect(&store_config(config))?;
     let (auth, issuer) = auth(config, &store)?;
     let config = Arc::new(config.clone());
-    Ok(AppState { auth, issuer, store, pools: pools(&config), config, metrics: Metrics::new() })
+    let limiter = Arc::new(RateLimiter::new(&config.rate_limit));
+    Ok(AppState {
+        auth,
+        issuer,
+        store,
+        pools: pools(&config),
+        config,
+        metrics: Metrics::new(),
+        limiter,
+    })
 }
 
 /// The thread pools: one database thread per pooled connection, `passwords.threads` bcrypt

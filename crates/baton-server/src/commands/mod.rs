@@ -53,7 +53,7 @@ pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
             "baton listening"
         );
         spawn_purge(state.auth.clone(), config.purge.interval);
-        spawn_metrics_upkeep(state.metrics.clone());
+        spawn_metrics_upkeep(state.metrics.clone(), state.limiter.clone());
         let handle = app.handle();
         let timeout = config.server.shutdown_timeout;
         actix_web::rt::spawn(async move {
@@ -108,13 +108,15 @@ fn spawn_purge(auth: Auth, every: Duration) {
     });
 }
 
-/// Keeps the metrics' histograms drained while the server runs.
-fn spawn_metrics_upkeep(metrics: Metrics) {
+/// Keeps the metrics' histograms drained and the rate limiter's idle buckets forgotten while
+/// the server runs, so neither grows without bound.
+fn spawn_metrics_upkeep(metrics: Metrics, limiter: std::sync::Arc<crate::ratelimit::RateLimiter>) {
     actix_web::rt::spawn(async move {
         let mut ticker = actix_web::rt::time::interval(METRICS_UPKEEP);
         loop {
             ticker.tick().await;
             metrics.run_upkeep();
+            limiter.upkeep();
         }
     });
 }

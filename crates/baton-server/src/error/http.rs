@@ -35,6 +35,12 @@ pub enum HttpError {
     /// Refresh without a token in the body or header.
     #[error("no refresh token given")]
     MissingRefreshToken,
+    /// Too many register or login requests from this client address (the bcrypt budget).
+    #[error("rate limited for {retry_after}s")]
+    RateLimited {
+        /// Seconds until a request is allowed again.
+        retry_after: u64,
+    },
     /// No thread of a pool came free within the wait: the database (or bcrypt) is saturated.
     #[error("no {0} thread free in time")]
     Busy(&'static str),
@@ -93,6 +99,13 @@ impl Answered for HttpError {
                 "give the refresh token as {\"refresh_token\": ...} or Authorization: Bearer <token>",
                 "missing_token",
             ),
+            HttpError::RateLimited { retry_after } => Answer::new(
+                S::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many requests from this address; try again later",
+                "rate_limited",
+            )
+            .retry_after(*retry_after),
             HttpError::Busy(_) => Answer::new(
                 S::SERVICE_UNAVAILABLE,
                 "service_unavailable",

@@ -44,6 +44,7 @@ pub fn baton(url: &str) -> Command {
         .env("BATON_DATABASE__URL", url)
         .env("BATON_SERVER__PORT", "0")
         .env("BATON_PASSWORDS__BCRYPT_COST", "4")
+        .env("BATON_RATE_LIMIT__BURST", "0")
         .env("BATON_PURGE__INTERVAL", "0");
     cmd
 }

@@ -12,6 +12,7 @@ mod cli;
 mod config_cli;
 mod deploy;
 mod health;
+mod limits;
 mod login;
 mod logout;
 mod logs;
