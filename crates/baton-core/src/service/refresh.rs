@@ -10,8 +10,8 @@ use super::{Auth, IssuedTokens};
 use crate::domain::session::{RefreshHash, RevokeReason, Session};
 use crate::domain::token::{Claims, RefreshJti, TokenKind};
 use crate::domain::user::User;
-use crate::error::RefreshError;
-use crate::ports::Rotation;
+use crate::error::{Fault, RefreshError};
+use crate::ports::{Rotation, StoreError};
 use crate::rules::rotation::{self, Chain, Presented, Verdict};
 use time::OffsetDateTime;
 
@@ -35,10 +35,19 @@ impl Auth {
             generation: jti.generation,
             hash: RefreshHash::of(refresh_token),
         };
-        if self.fast_rotation
-            && let Some(pair) = self.rotate_presented(&claims, &presented, now)?
-        {
-            return Ok(pair);
+        if self.fast_rotation {
+            match self.rotate_presented(&claims, &presented, now) {
+                Ok(Some(pair)) => return Ok(pair),
+                Ok(None) => {}
+                // The statement met a dead connection (a database restart): whether it ran is
+                // unknown, so read and judge instead of answering 503. That is what a client
+                // retrying after a 503 would get, one round trip sooner: the rules decide on
+                // the row as it is (see docs/DECISIONS.md).
+                Err(RefreshError::Fault(Fault::Store(StoreError::Unavailable(cause)))) => {
+                    tracing::info!(%cause, "rotation statement failed; reading the session instead");
+                }
+                Err(e) => return Err(e),
+            }
         }
         for _ in 0..MAX_ROUNDS {
             let Some((session, user)) = self.ports.tokens.find_session(jti.session_id)? else {

@@ -15,3 +15,4 @@ mod database_down;
 mod key_move;
 mod many_servers;
 mod pool;
+mod restart;
