@@ -5,9 +5,8 @@
 //! clients can evolve. Request types holding secrets have no `Debug`.
 
 use baton_core::{IssuedTokens, LogoutScope, SessionSummary, User};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -97,10 +96,10 @@ pub struct UserResponse {
     #[schema(required = true)]
     pub name: Option<String>,
     /// Registration time.
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// Last change to the account.
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -128,12 +127,12 @@ pub struct TokenResponse {
     #[schema(example = 900)]
     pub expires_in: i64,
     /// When the access token expires.
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
     /// Signed refresh token.
     pub refresh_token: String,
     /// When the refresh token expires.
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     pub refresh_expires_at: OffsetDateTime,
     /// The account.
     pub user: UserResponse,
@@ -160,13 +159,13 @@ pub struct SessionResponse {
     /// Session id, for `DELETE /api/v1/auth/sessions/{id}`.
     pub id: Uuid,
     /// Login time.
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// Last login or refresh.
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     pub last_used_at: OffsetDateTime,
     /// When the session ends unless refreshed.
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
     /// Device description, if the client sent one.
     #[schema(required = true)]
@@ -197,13 +196,6 @@ pub struct HealthResponse {
     pub status: &'static str,
 }
 
-/// Writes an instant as RFC 3339 in UTC (`2026-11-22T10:15:00Z`).
-fn rfc3339<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
-    let text =
-        t.to_offset(time::UtcOffset::UTC).format(&Rfc3339).map_err(serde::ser::Error::custom)?;
-    s.serialize_str(&text)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,7 +207,7 @@ mod tests {
             id: Uuid::nil(),
             email: "a@example.com".into(),
             name: None,
-            created_at: datetime!(2026-11-22 11:15:00 +1),
+            created_at: datetime!(2026-11-22 10:15:00 UTC),
             updated_at: datetime!(2026-11-22 10:15:00 UTC),
         };
         let json = serde_json::to_value(&user).unwrap();
