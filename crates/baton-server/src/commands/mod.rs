@@ -101,7 +101,10 @@ fn spawn_purge(auth: Auth, every: Duration) {
             let auth = auth.clone();
             match actix_web::rt::task::spawn_blocking(move || auth.purge()).await {
                 Ok(Ok(purged)) => tracing::info!(purged, "purged dead sessions"),
-                Ok(Err(e)) => tracing::warn!(error = %e, "periodic purge failed"),
+                Ok(Err(e)) => {
+                    let error = crate::error::chain(&e);
+                    tracing::warn!(%error, "periodic purge failed");
+                }
                 Err(e) => tracing::error!(error = %e, "periodic purge task failed"),
             }
         }
