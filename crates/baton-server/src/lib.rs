@@ -12,6 +12,7 @@ pub mod app;
 pub mod blocking;
 pub mod body;
 pub mod cli;
+pub mod client_auth;
 pub mod commands;
 pub mod config;
 pub mod dto;
