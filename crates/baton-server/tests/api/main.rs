@@ -12,6 +12,8 @@ mod cli;
 mod config_cli;
 mod deploy;
 mod health;
+mod introspect;
+mod jwks;
 mod login;
 mod logout;
 mod logs;
