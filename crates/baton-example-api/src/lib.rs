@@ -10,6 +10,8 @@
 //!   live ([`introspect::Introspector`]); logout ends access at once, at the cost of a call to
 //!   Baton per request.
 
+#![warn(missing_docs)]
+
 pub mod introspect;
 pub mod jwks;
 

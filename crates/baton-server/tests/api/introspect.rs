@@ -211,7 +211,31 @@ async fn introspections_are_counted_by_outcome(b: Backend) {
     );
 }
 
+async fn the_routes_are_documented_with_the_form_and_the_basic_scheme(b: Backend) {
+    let app = spawn_app(b).await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api-docs/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["components"]["securitySchemes"]["basic"]["scheme"], "basic");
+    let op = &doc["paths"]["/api/v1/auth/introspect"]["post"];
+    assert_eq!(op["security"], json!([{ "basic": [] }]));
+    let form = &op["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"];
+    assert!(form.is_object(), "{op}");
+    for status in ["200", "400", "401", "413", "415", "503"] {
+        assert!(op["responses"][status].is_object(), "{status} documented");
+    }
+    let jwks = &doc["paths"]["/.well-known/jwks.json"]["get"];
+    assert!(jwks["responses"]["200"].is_object() && jwks["responses"]["304"].is_object());
+}
+
 on_both_backends!(
+    the_routes_are_documented_with_the_form_and_the_basic_scheme,
     active_tokens_carry_their_claims,
     anything_but_a_live_token_is_only_inactive,
     callers_authenticate_before_anything_is_read,
