@@ -1,7 +1,7 @@
 //! What each subcommand does. Errors come back as one line for stderr.
 //!
 //! `serve`, `migrate` and `purge` live here; account administration in [`user`], the
-//! configuration report in [`show_config`], signing keys in [`keys`].
+//! configuration report in [`show_config`], signing keys in [`mod@keys`].
 
 pub mod keys;
 mod show_config;
