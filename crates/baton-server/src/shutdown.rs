@@ -130,10 +130,11 @@ pub enum ReloadError {
 
 /// The SIGHUP hook (SPEC §3): re-reads the configuration from `source` (all of it is
 /// validated again, as at start, but only `[jwt]` is applied) and the key files, builds the new
-/// key set, and only if all of that succeeds swaps it in. Requests already running finish with
-/// the set they started with. A failed reload keeps the old keys and says why at warn level.
-/// Either way the outcome is counted in `baton_key_reloads_total`. Blocks on file reads: call
-/// it off the async executor. Returns whether the new set is in place.
+/// key set, and only if all of that succeeds swaps it in, atomically: each signature or
+/// verification uses one whole set, so requests running across the swap complete. A failed
+/// reload keeps the old keys and says why at warn level. Either way the outcome is counted in
+/// `baton_key_reloads_total`. Blocks on file reads: call it off the async executor. Returns
+/// whether the new set is in place.
 pub fn reload(source: &Source, keys: &ReloadableIssuer, metrics: &Metrics) -> bool {
     let next = config::reload_jwt(source)
         .map_err(ReloadError::from)

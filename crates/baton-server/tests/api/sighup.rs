@@ -1,6 +1,7 @@
 //! SIGHUP to the real `baton serve`, with Ed25519 keys made by `baton keys generate` in its
-//! configuration file: a staged rotation (publish, then sign) without a restart, and broken
-//! configurations that keep the old keys, say why in the log and count in `/metrics`.
+//! configuration file: a staged rotation (publish, then sign) without a restart, broken
+//! configurations that keep the old keys, say why in the log and count in `/metrics`, and a
+//! request in flight across a reload that completes.
 
 use crate::binary::{Db, Served, baton, ok, run};
 use crate::helpers::{Backend, PASSWORD, decode_part, s};
@@ -166,4 +167,39 @@ async fn a_broken_configuration_on_sighup_keeps_serving_with_the_old_keys() {
         assert!(line.contains(reason), "the reason names {reason}: {line}");
         assert!(!line.contains("too-short-secret-XYZ") && !line.contains(GARBAGE), "{line}");
     }
+}
+
+#[tokio::test]
+async fn a_request_in_flight_across_a_reload_completes() {
+    let db = Db::create(Backend::Sqlite).await;
+    let (_, dir) = baton_store::testing::sqlite_url();
+    let (old, new) = (generate(dir.path(), "ed-1").await, generate(dir.path(), "ed-2").await);
+    write_keys(dir.path(), &db.url, &[&old]);
+    let mut cmd = baton(&db.url);
+    // bcrypt at cost 15 keeps a registration busy for a while: the reload lands meanwhile.
+    cmd.env("BATON_CONFIG_DIR", dir.path())
+        .env_remove("BATON_JWT__SECRET")
+        .env("BATON_PASSWORDS__BCRYPT_COST", "15");
+    let server = Served::start(cmd);
+    let url = server.url("/api/v1/auth/register");
+    let body = json!({ "email": "slow@example.com", "password": PASSWORD });
+    let request =
+        tokio::spawn(async move { reqwest::Client::new().post(url).json(&body).send().await });
+    let started = Instant::now();
+    loop {
+        let text = reqwest::get(server.url("/metrics")).await.unwrap().text().await.unwrap();
+        if text.lines().any(|l| l == "baton_password_hashing_running 1") {
+            break;
+        }
+        assert!(started.elapsed() < PATIENCE, "the registration never started:\n{text}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    write_keys(dir.path(), &db.url, &[&new, &old]);
+    hup(&server, "ok", 1).await;
+    let res = request.await.unwrap().expect("the in-flight request was answered");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let pair: Value = res.json().await.unwrap();
+    // Signed with whichever set was current when it signed; both keys verify now.
+    assert_eq!(me(&server, s(&pair, "access_token")).await, StatusCode::OK);
+    server.stop().await;
 }
