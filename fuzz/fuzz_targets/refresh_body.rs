@@ -10,7 +10,7 @@ use baton_core::{TokenIssuer, TokenKind};
 use baton_fuzz::{assert_input_refusal, extract, issuer, request, split_nul, split_selector};
 use baton_server::body::OptionalJson;
 use baton_server::dto::RefreshTokenBody;
-use baton_server::error::ApiError;
+use baton_server::error::HttpError;
 use baton_server::extract::{Authorization, MAX_TOKEN_BYTES, authorization};
 use libfuzzer_sys::fuzz_target;
 
@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
                 token
             }
             Ok(Authorization::Absent) => {
-                return assert_input_refusal(&ApiError::missing_refresh_token());
+                return assert_input_refusal(&HttpError::MissingRefreshToken);
             }
             Err(refusal) => return assert_input_refusal(&refusal),
         },

@@ -5,7 +5,10 @@
 //! - (b) an adapter (every `baton-*` member except baton-core, baton-server and baton-bench,
 //!   computed from the metadata so new adapters are covered) never depends on another adapter
 //!   or on baton-server;
-//! - (c) baton-core depends on no other workspace crate.
+//! - (c) baton-core depends on no other workspace crate;
+//! - (d) the example resource server (baton-example-api) depends on no workspace crate: an API
+//!   that accepts Baton's tokens needs only HTTP, the JWKS and introspection, and the example
+//!   must show that. (It is not an adapter; its tests dev-depend on Baton to run against it.)
 //!
 //! Only normal and build edges of the `resolve` graph are followed: dev-dependencies are
 //! allowed to cross (baton-store's contract tests dev-depend on baton-jwt). The rules are pure
@@ -29,7 +32,10 @@ const DENIED: &[&str] = &[
 ];
 
 /// Workspace members that are not adapters.
-const NOT_ADAPTERS: &[&str] = &["baton-core", "baton-server", "baton-bench"];
+const NOT_ADAPTERS: &[&str] = &["baton-core", "baton-server", "baton-bench", EXAMPLE_API];
+
+/// The example resource server of rule (d).
+const EXAMPLE_API: &str = "baton-example-api";
 
 /// The deny-list pattern `name` matches, if any.
 fn denied(name: &str) -> Option<&'static str> {
@@ -132,6 +138,18 @@ fn adapter_violations(g: &Graph) -> Vec<String> {
     found
 }
 
+/// Rule (d): the example API reaches no workspace crate.
+fn example_violations(g: &Graph) -> Vec<String> {
+    let Some(example) = g.member(EXAMPLE_API) else {
+        return vec![format!("{EXAMPLE_API} is not a workspace member")];
+    };
+    g.reachable(example)
+        .into_iter()
+        .filter(|(id, _)| g.members.iter().any(|m| m == id))
+        .map(|(id, chain)| format!("(d) {EXAMPLE_API} depends on `{}`: {chain}", g.name(id)))
+        .collect()
+}
+
 fn workspace_metadata() -> Value {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.toml");
@@ -154,7 +172,7 @@ fn the_workspace_keeps_its_dependency_invariants() {
     for needed in ["tokio", "baton-core"] {
         assert!(server.iter().any(|(id, _)| g.name(id) == needed), "server reaches {needed}");
     }
-    let broken = [core_violations(&g), adapter_violations(&g)].concat();
+    let broken = [core_violations(&g), adapter_violations(&g), example_violations(&g)].concat();
     assert!(broken.is_empty(), "dependency invariants broken:\n{}", broken.join("\n"));
 }
 
@@ -162,7 +180,8 @@ fn the_workspace_keeps_its_dependency_invariants() {
 
 type Edge = (&'static str, &'static str, Option<&'static str>);
 
-const MEMBERS: &[&str] = &["baton-core", "baton-jwt", "baton-store", "baton-server", "baton-bench"];
+const MEMBERS: &[&str] =
+    &["baton-core", "baton-jwt", "baton-store", "baton-server", "baton-bench", EXAMPLE_API];
 
 const HEALTHY: &[Edge] = &[
     ("baton-core", "uuid", None),
@@ -178,6 +197,8 @@ const HEALTHY: &[Edge] = &[
     ("baton-server", "baton-store", None),
     ("baton-server", "tokio", None),
     ("baton-bench", "baton-store", None),
+    (EXAMPLE_API, "jsonwebtoken", None),
+    (EXAMPLE_API, "baton-server", Some("dev")),
 ];
 
 fn graph(extra_members: &[&str], extra_edges: &[Edge]) -> Graph {
@@ -208,6 +229,7 @@ fn a_healthy_graph_passes_and_dev_edges_are_ignored() {
     let g = graph(&[], &[]);
     assert_eq!(core_violations(&g), Vec::<String>::new());
     assert_eq!(adapter_violations(&g), Vec::<String>::new());
+    assert_eq!(example_violations(&g), Vec::<String>::new());
 }
 
 #[test]
@@ -261,4 +283,12 @@ fn rule_b_covers_new_adapters() {
 fn rule_c_catches_the_core_depending_on_a_workspace_crate() {
     let found = core_violations(&graph(&[], &[("baton-core", "baton-jwt", None)]));
     assert_caught(&found, "(c)", "baton-core -> baton-jwt");
+}
+
+#[test]
+fn rule_d_catches_the_example_api_depending_on_baton() {
+    let found = example_violations(&graph(&[], &[(EXAMPLE_API, "baton-jwt", None)]));
+    assert_caught(&found, "(d)", "baton-example-api -> baton-jwt");
+    let edges = [(EXAMPLE_API, "some-helper", None), ("some-helper", "baton-core", None)];
+    assert_caught(&example_violations(&graph(&[], &edges)), "(d)", "some-helper -> baton-core");
 }

@@ -71,6 +71,18 @@ impl JwtIssuer {
         &self.keys.signing().kid
     }
 
+    /// The `iss` every token of this set carries and must carry, for the introspection answer
+    /// (RFC 7662 `iss`), which reports the set that verified the token.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The `aud` every token of this set carries and must carry, for the introspection answer
+    /// (RFC 7662 `aud`).
+    pub fn audience(&self) -> &str {
+        &self.audience
+    }
+
     /// Every configured `kid`, the signing one first, for a start-up or reload log line.
     pub fn kids(&self) -> impl Iterator<Item = &str> {
         self.keys.iter().map(|k| k.kid.as_str())

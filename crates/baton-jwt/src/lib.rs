@@ -54,8 +54,9 @@
 //! - [`KeyMaterial`]: `Hs256 { secret: SecretSlice<u8> }`, `Ed25519Private { pem: SecretString }`,
 //!   `Ed25519Public { pem: String }` (`secrecy` types: redacted in `Debug`, zeroized on drop).
 //! - [`JwtIssuer::new`]`(JwtConfig) -> Result<JwtIssuer, KeyError>`; [`JwtIssuer::signing_kid`],
-//!   [`JwtIssuer::kids`], [`JwtIssuer::jwks`], [`JwtIssuer::jwks_json`], [`JwtIssuer::etag`];
-//!   `JwtIssuer` implements [`TokenIssuer`](baton_core::TokenIssuer).
+//!   [`JwtIssuer::kids`], [`JwtIssuer::issuer`], [`JwtIssuer::audience`], [`JwtIssuer::jwks`],
+//!   [`JwtIssuer::jwks_json`], [`JwtIssuer::etag`]; `JwtIssuer` implements
+//!   [`TokenIssuer`](baton_core::TokenIssuer).
 //! - [`ReloadableIssuer::new`], [`ReloadableIssuer::replace`], [`ReloadableIssuer::current`];
 //!   it implements `TokenIssuer` by delegating to the current set. Reload flow: build a new
 //!   `JwtIssuer`, and only if that succeeds call `replace`, so a bad reload keeps the old keys.

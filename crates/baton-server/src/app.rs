@@ -10,7 +10,7 @@ use crate::config::{Config, ServerConfig};
 use crate::error::{ApiError, HttpError, PROBLEM_JSON};
 use crate::metrics::{self, Metrics};
 use crate::ratelimit::{self, RateLimiter};
-use crate::routes::{account, health, ops, sessions, tokens};
+use crate::routes::{account, health, introspect, jwks, ops, sessions, tokens};
 use crate::telemetry::{self, RequestSpan};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceResponse};
@@ -77,6 +77,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(Method::GET, "/readyz", || web::route().to(health::readyz)),
         endpoint(Method::GET, "/metrics", || web::route().to(ops::metrics)),
         endpoint(Method::GET, "/api-docs/openapi.json", || web::route().to(ops::openapi)),
+        endpoint(Method::GET, "/.well-known/jwks.json", || web::route().to(jwks::jwks)),
+        endpoint(Method::POST, "/api/v1/auth/introspect", || {
+            web::route().to(introspect::introspect)
+        }),
     ]
 }
 

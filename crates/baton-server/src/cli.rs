@@ -40,6 +40,29 @@ pub enum Command {
     User(UserCommand),
     /// Print the effective configuration (secrets redacted) and where each value came from.
     Config,
+    /// Manage JWT signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+/// `baton keys ...`: signing keys, made without any other tool. Needs no configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum KeysCommand {
+    /// Write a new Ed25519 key pair and print the jwt.keys line that publishes it.
+    ///
+    /// Writes DIR/KID.private.pem (PKCS#8 PEM, mode 0600) and DIR/KID.public.pem (SPKI PEM),
+    /// never overwriting a file, then prints the configuration to add: the key goes AFTER the
+    /// current signing key first (published, not signing), and moves first only once every
+    /// resource server has it (docs/OPERATIONS.md, "Rotating Ed25519 keys").
+    Generate {
+        /// Key id written into tokens' `kid` header and used for the file names: letters,
+        /// digits, `.`, `_` and `-`, at most 64, not starting with `.` (e.g. `2027-01`).
+        #[arg(long)]
+        kid: String,
+        /// Directory for the two files; it must exist.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
 }
 
 /// `baton user ...`: account administration on the configured database.
@@ -131,5 +154,13 @@ mod tests {
         assert!(Cli::try_parse_from(["baton", "user", "create"]).is_err(), "email required");
         let cli = Cli::try_parse_from(["baton", "config"]).unwrap();
         assert_eq!(cli.subcommand(), Command::Config);
+    }
+
+    #[test]
+    fn keys_generate_needs_a_kid_and_defaults_to_this_directory() {
+        let cli = Cli::try_parse_from(["baton", "keys", "generate", "--kid", "k1"]).unwrap();
+        let expected = KeysCommand::Generate { kid: "k1".into(), dir: PathBuf::from(".") };
+        assert_eq!(cli.subcommand(), Command::Keys(expected));
+        assert!(Cli::try_parse_from(["baton", "keys", "generate"]).is_err(), "kid required");
     }
 }

@@ -13,6 +13,7 @@ pub mod blocking;
 pub mod body;
 pub mod cli;
 pub mod client_addr;
+pub mod client_auth;
 pub mod commands;
 pub mod config;
 pub mod dto;

@@ -17,6 +17,16 @@ fn main() -> ExitCode {
         telemetry::init(&quiet_log(LogConfig::default()));
         return commands::show_config(&source);
     }
+    if let Command::Keys(keys) = &command {
+        // Making a key needs no configuration (there may be none yet) and no database.
+        return match commands::keys(keys) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("baton: {}", one_line(&e.to_string()));
+                ExitCode::FAILURE
+            }
+        };
+    }
     let config = match config::load(&source) {
         Ok(config) => config,
         Err(e) => {
@@ -32,7 +42,7 @@ fn main() -> ExitCode {
         Command::Migrate => commands::migrate(&config).map_err(Into::into),
         Command::Purge => commands::purge(&config).map_err(Into::into),
         Command::User(user) => commands::user(&config, user),
-        Command::Config => unreachable!("handled above"),
+        Command::Config | Command::Keys(_) => unreachable!("handled above"),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

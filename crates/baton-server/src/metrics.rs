@@ -12,7 +12,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
-use baton_core::{IssuedTokens, LoginError, RefreshError, RegisterError};
+use baton_core::{Fault, IssuedTokens, LoginError, RefreshError, RegisterError};
 use baton_store::Store;
 use metrics::{Counter, Gauge, Key, Label, Level, Recorder, Unit};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
@@ -45,6 +45,10 @@ pub const USE_CASES_RUNNING: &str = "baton_use_cases_running";
 pub const HASH_WAITING: &str = "baton_password_hashing_waiting";
 /// Password checks running on a bcrypt thread.
 pub const HASH_RUNNING: &str = "baton_password_hashing_running";
+/// Token introspections (RFC 7662) by outcome.
+pub const INTROSPECTIONS: &str = "baton_introspection_total";
+/// Key-set reloads (SIGHUP) by outcome.
+pub const KEY_RELOADS: &str = "baton_key_reloads_total";
 
 /// Every outcome label of [`REFRESHES`], so each series exists (at 0) from the start and
 /// `increase()` works from the first event.
@@ -66,6 +70,12 @@ pub const LOGIN_OUTCOMES: [&str; 6] =
 /// Every outcome label of [`REGISTRATIONS`].
 pub const REGISTER_OUTCOMES: [&str; 5] =
     ["ok", "invalid_input", "email_taken", "unavailable", "error"];
+/// Every outcome label of [`INTROSPECTIONS`]: the answer's `active`, a refused client, or a
+/// fault's label.
+pub const INTROSPECTION_OUTCOMES: [&str; 5] =
+    ["active", "inactive", "unauthorized", "unavailable", "error"];
+/// Every outcome label of [`KEY_RELOADS`].
+pub const KEY_RELOAD_OUTCOMES: [&str; 2] = ["ok", "failed"];
 
 /// Latency buckets in seconds: bcrypt-bound logins take tens to hundreds of milliseconds,
 /// token checks around a millisecond.
@@ -130,6 +140,12 @@ impl Metrics {
         );
         describe(LOGINS, None, "Login attempts by outcome.");
         describe(REGISTRATIONS, None, "Registrations by outcome.");
+        describe(INTROSPECTIONS, None, "Token introspections by outcome (active, inactive, ...).");
+        describe(
+            KEY_RELOADS,
+            None,
+            "JWT key-set reloads on SIGHUP: ok, or failed (old keys kept).",
+        );
         describe(ACTIVE_SESSIONS, None, "Sessions neither revoked nor expired (whole database).");
         describe(POOL_CONNECTIONS, None, "Database connections open in this process's pool.");
         describe(POOL_IN_USE, None, "Database connections checked out now.");
@@ -155,6 +171,8 @@ impl Metrics {
             (REFRESHES, &REFRESH_OUTCOMES[..]),
             (LOGINS, &LOGIN_OUTCOMES[..]),
             (REGISTRATIONS, &REGISTER_OUTCOMES[..]),
+            (INTROSPECTIONS, &INTROSPECTION_OUTCOMES[..]),
+            (KEY_RELOADS, &KEY_RELOAD_OUTCOMES[..]),
         ] {
             for outcome in outcomes {
                 metrics.outcome_counter(name, outcome).increment(0);
@@ -189,6 +207,26 @@ impl Metrics {
     /// Counts a registration by the core's answer.
     pub fn register<T>(&self, result: &Result<T, RegisterError>) {
         self.outcome_counter(REGISTRATIONS, outcome(result)).increment(1);
+    }
+
+    /// Counts an introspection by the core's answer: `active`, `inactive`, or a fault's label.
+    pub fn introspection<T>(&self, result: &Result<Option<T>, Fault>) {
+        let outcome = match result {
+            Ok(Some(_)) => "active",
+            Ok(None) => "inactive",
+            Err(e) => e.answer().label,
+        };
+        self.outcome_counter(INTROSPECTIONS, outcome).increment(1);
+    }
+
+    /// Counts an introspection refused because the caller is no introspection client.
+    pub fn introspection_refused(&self) {
+        self.outcome_counter(INTROSPECTIONS, "unauthorized").increment(1);
+    }
+
+    /// Counts a key-set reload: applied, or failed with the old keys kept.
+    pub fn key_reload(&self, applied: bool) {
+        self.outcome_counter(KEY_RELOADS, if applied { "ok" } else { "failed" }).increment(1);
     }
 
     /// Counts one finished HTTP request.

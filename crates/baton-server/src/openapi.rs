@@ -7,7 +7,7 @@
 
 use crate::dto::Scope;
 use crate::error::Problem;
-use crate::routes::{account, health, ops, sessions, tokens};
+use crate::routes::{account, health, introspect, jwks, ops, sessions, tokens};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use utoipa::openapi::header::HeaderBuilder;
@@ -40,12 +40,16 @@ pub const BEARER: &str = "bearer";
         health::readyz,
         ops::metrics,
         ops::openapi,
+        jwks::jwks,
+        introspect::introspect,
     ),
     components(schemas(Problem, Scope)),
-    modifiers(&BearerScheme),
+    modifiers(&BearerScheme, &BasicScheme),
     tags(
         (name = "auth", description = "Accounts, tokens and sessions"),
         (name = "operations", description = "Probes, metrics and this document"),
+        (name = "resource servers", description = "For the APIs that accept Baton's access \
+                                                   tokens: the JWKS and introspection"),
     )
 )]
 pub struct ApiDoc;
@@ -72,6 +76,23 @@ impl Modify for BearerScheme {
             .description(Some("An access token (a refresh token only on /auth/refresh)."))
             .build();
         components.add_security_scheme(BEARER, SecurityScheme::Http(scheme));
+    }
+}
+
+/// Name of the HTTP Basic security scheme of introspection clients.
+pub const BASIC: &str = "basic";
+
+/// Adds the `basic` HTTP scheme that introspection clients (`introspection.clients`) use.
+struct BasicScheme;
+
+impl Modify for BasicScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Basic)
+            .description(Some("An introspection client's id and secret."))
+            .build();
+        components.add_security_scheme(BASIC, SecurityScheme::Http(scheme));
     }
 }
 

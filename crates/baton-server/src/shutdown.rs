@@ -1,14 +1,17 @@
 //! The end of `baton serve`: which signals do what, and how many requests a stop cut off.
 //!
 //! SIGTERM and ctrl-c (SIGINT) stop the server gracefully; SIGHUP never stops it (systemd's
-//! `ExecReload` sends it): it calls a reload hook, which for now only logs. A stop that
-//! reaches `server.shutdown_timeout` cuts the requests still running; [`track`] counts them so
+//! `ExecReload` sends it): it reloads the JWT key set ([`reload`]). A stop that reaches `server.shutdown_timeout` cuts the requests still running; [`track`] counts them so
 //! the stop can say how many were cut instead of ending silently.
 
+use crate::config::{self, ConfigError, Source};
+use crate::metrics::Metrics;
+use crate::startup;
 use actix_web::Error;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
+use baton_jwt::{JwtIssuer, KeyError, ReloadableIssuer};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// What a signal asks of the server.
@@ -112,12 +115,56 @@ pub fn cut_requests() -> usize {
     RUNNING.load(Ordering::SeqCst)
 }
 
-/// The reload hook of SIGHUP. For now it only says that nothing is reloaded; the JWT key set
-/// reload (SPEC §3) goes here: `crate::config::reload_jwt(source)`, keeping the old keys on
-/// error.
-pub fn reload(source: &crate::config::Source) {
-    tracing::info!(
-        profile = %source.profile,
-        "SIGHUP received: ignored (nothing is reloaded yet); the server keeps running"
-    );
+/// Why a reload kept the old keys; printed with its cause chain, which names keys, files and
+/// settings but never key material (the configuration's and baton-jwt's messages never do).
+#[derive(Debug, thiserror::Error)]
+pub enum ReloadError {
+    /// The configuration does not load or validate (as a start would refuse it), or a key file
+    /// cannot be read.
+    #[error("configuration")]
+    Config(#[from] ConfigError),
+    /// The key set is refused by the signing adapter (e.g. a PEM that is not an Ed25519 key).
+    #[error("jwt")]
+    Keys(#[from] KeyError),
+}
+
+/// The SIGHUP hook (SPEC §3): re-reads the configuration from `source` (all of it is
+/// validated again, as at start, but only `[jwt]` is applied) and the key files, builds the new
+/// key set, and only if all of that succeeds swaps it in, atomically: each signature or
+/// verification uses one whole set, so requests running across the swap complete. A failed
+/// reload keeps the old keys and says why at warn level. Either way the outcome is counted in
+/// `baton_key_reloads_total`. Blocks on file reads: call it off the async executor. Returns
+/// whether the new set is in place.
+pub fn reload(source: &Source, keys: &ReloadableIssuer, metrics: &Metrics) -> bool {
+    let next = config::reload_jwt(source)
+        .map_err(ReloadError::from)
+        .and_then(|(jwt, set)| Ok(JwtIssuer::new(startup::jwt_config_of(&jwt, set))?));
+    let applied = match next {
+        Ok(next) => {
+            let signing_kid = next.signing_kid().to_owned();
+            let kids: Vec<String> = next.kids().map(str::to_owned).collect();
+            let published: Vec<&str> = next.jwks().keys().iter().map(|k| k.kid()).collect();
+            let published = published.join(",");
+            let previous = keys.replace(next);
+            tracing::info!(
+                profile = %source.profile,
+                signing_kid,
+                kids = %kids.join(","),
+                published = %published,
+                previous_signing_kid = previous.signing_kid(),
+                "SIGHUP: JWT key set reloaded"
+            );
+            true
+        }
+        Err(e) => {
+            tracing::warn!(
+                profile = %source.profile,
+                error = %crate::error::chain(&e),
+                "SIGHUP: key reload failed; the current keys stay in use"
+            );
+            false
+        }
+    };
+    metrics.key_reload(applied);
+    applied
 }

@@ -2,7 +2,7 @@
 
 use crate::app::{self, AppState};
 use crate::blocking::Pools;
-use crate::config::{Config, ConfigError, KeyMaterial};
+use crate::config::{Config, ConfigError, JwtKey, JwtSettings, KeyMaterial};
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 use actix_web::dev::{Server, ServerHandle};
@@ -57,9 +57,13 @@ pub fn store_config(config: &Config) -> StoreConfig {
 /// The signing settings from `[jwt]`: every key in signing order (the first signs, all
 /// verify) with its material, PEM files read now. Called at start and on every reload.
 pub fn jwt_config(config: &Config) -> Result<JwtConfig, ConfigError> {
-    let keys = config
-        .jwt
-        .key_set()?
+    Ok(jwt_config_of(&config.jwt, config.jwt.key_set()?))
+}
+
+/// The signing settings from a `[jwt]` section and its key set already read (as
+/// [`crate::config::reload_jwt`] returns them on SIGHUP).
+pub fn jwt_config_of(jwt: &JwtSettings, keys: Vec<JwtKey>) -> JwtConfig {
+    let keys = keys
         .into_iter()
         .map(|key| match key.material {
             KeyMaterial::HmacSecret(secret) => KeySpec::hs256(key.kid, secret.expose_bytes()),
@@ -67,12 +71,12 @@ pub fn jwt_config(config: &Config) -> Result<JwtConfig, ConfigError> {
             KeyMaterial::Ed25519PublicPem(pem) => KeySpec::ed25519_public(key.kid, pem),
         })
         .collect();
-    Ok(JwtConfig {
-        issuer: config.jwt.issuer.clone(),
-        audience: config.jwt.audience.clone(),
+    JwtConfig {
+        issuer: jwt.issuer.clone(),
+        audience: jwt.audience.clone(),
         keys,
-        leeway: config.jwt.leeway,
-    })
+        leeway: jwt.leeway,
+    }
 }
 
 /// The core wired to a given store: JWT issuer, bcrypt hasher (its dummy hash costs nothing

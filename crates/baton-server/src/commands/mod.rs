@@ -1,14 +1,17 @@
 //! What each subcommand does. Errors come back as one line for stderr.
 //!
 //! `serve`, `migrate` and `purge` live here; account administration in [`user`], the
-//! configuration report in [`show_config`].
+//! configuration report in [`show_config`], signing keys in [`mod@keys`].
 
+pub mod keys;
 mod show_config;
 mod user;
 
+pub use keys::keys;
 pub use show_config::show_config;
 pub use user::user;
 
+use crate::app::AppState;
 use crate::config::{Config, Source};
 use crate::metrics::Metrics;
 use crate::shutdown::{self, Signal, Signals};
@@ -59,7 +62,7 @@ pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
         actix_web::rt::spawn(async move {
             loop {
                 match signals.next().await {
-                    Signal::Reload => shutdown::reload(&source),
+                    Signal::Reload => reload(&source, &state).await,
                     Signal::Stop(name) => {
                         tracing::info!(
                             signal = name,
@@ -85,6 +88,17 @@ pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
         tracing::info!("baton stopped");
         Ok(())
     })
+}
+
+/// Runs [`shutdown::reload`] off the executor (it reads files); reloads run one at a time.
+async fn reload(source: &Source, state: &AppState) {
+    let (source, keys, metrics) = (source.clone(), state.issuer.clone(), state.metrics.clone());
+    let done = actix_web::rt::task::spawn_blocking(move || {
+        shutdown::reload(&source, &keys, &metrics);
+    });
+    if done.await.is_err() {
+        tracing::error!("SIGHUP: the key reload task failed; the current keys stay in use");
+    }
 }
 
 /// Runs the purge use case every `every` in the background (never if zero). Every server

@@ -50,6 +50,13 @@ pub enum HttpError {
     /// An error status produced outside Baton's handlers (the safety net of `app`).
     #[error("{0}")]
     Status(S),
+    /// Introspection without the HTTP Basic credentials of an `introspection.clients` entry;
+    /// the reason (missing, malformed, or no such id and secret) goes to the log only.
+    #[error("introspection client not authenticated: {0}")]
+    InvalidClient(&'static str),
+    /// A body that is not `application/x-www-form-urlencoded` where a form is required.
+    #[error("request body is not a form")]
+    NotForm,
 }
 
 impl Answered for HttpError {
@@ -117,6 +124,20 @@ impl Answered for HttpError {
                 Answer::new(S::INTERNAL_SERVER_ERROR, "internal", "internal server error", "error")
             }
             HttpError::Status(status) => from_status(*status),
+            HttpError::InvalidClient(_) => Answer::new(
+                S::UNAUTHORIZED,
+                "invalid_client",
+                "client authentication failed: send the HTTP Basic credentials of an \
+                 introspection client",
+                "unauthorized",
+            )
+            .challenge(crate::client_auth::CHALLENGE_BASIC),
+            HttpError::NotForm => Answer::new(
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "request body must be a form (Content-Type: application/x-www-form-urlencoded)",
+                "unsupported_media_type",
+            ),
         }
     }
 }

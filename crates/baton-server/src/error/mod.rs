@@ -55,7 +55,7 @@ pub struct Problem<'a> {
     detail: &'a str,
     /// Stable machine-readable code: `invalid_input`, `email_taken`, `invalid_credentials`,
     /// `account_disabled`, `locked_out`, `missing_token`, `invalid_token`, `token_expired`,
-    /// `session_revoked`, `token_reused`, `session_not_found`, `not_found`,
+    /// `session_revoked`, `token_reused`, `session_not_found`, `invalid_client`, `not_found`,
     /// `method_not_allowed`, `payload_too_large`, `unsupported_media_type`,
     /// `service_unavailable` or `internal`.
     #[schema(value_type = String)]

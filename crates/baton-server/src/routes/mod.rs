@@ -3,6 +3,8 @@
 
 pub mod account;
 pub mod health;
+pub mod introspect;
+pub mod jwks;
 pub mod ops;
 pub mod sessions;
 pub mod tokens;

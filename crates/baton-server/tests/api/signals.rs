@@ -1,5 +1,6 @@
-//! Signals to the real `baton serve` process: SIGHUP never stops it, and a stop that has to
-//! cut requests at `server.shutdown_timeout` says so in the log.
+//! Signals to the real `baton serve` process: SIGHUP never stops it (it reloads the keys, see
+//! `sighup.rs`), and a stop that has to cut requests at `server.shutdown_timeout` says so in
+//! the log.
 
 use crate::binary::{Db, Served, baton};
 use crate::helpers::{Backend, PASSWORD};
@@ -13,8 +14,9 @@ async fn sighup_is_logged_and_the_server_keeps_answering() {
     let db = Db::create(Backend::Sqlite).await;
     let mut server = Served::start(baton(&db.url));
     server.signal("HUP");
-    let line = server.wait_for(PATIENCE, |l| l.contains("SIGHUP received")).await;
+    let line = server.wait_for(PATIENCE, |l| l.contains("SIGHUP: JWT key set reloaded")).await;
     let line = line.expect("the SIGHUP is logged");
+    assert!(line.contains("\"signing_kid\":\"default\""), "{line}");
     assert!(line.contains("\"level\":\"INFO\""), "{line}");
     assert_eq!(server.exited(), None, "SIGHUP must not stop the server");
     let res = reqwest::get(server.url("/healthz")).await.expect("still answering");
