@@ -109,7 +109,7 @@ async fn grace_holds_across_servers_signing_with_different_keys() {
     let url = database.url();
     let env = |order| [("BATON_JWT__KEYS", order), ("BATON_TOKENS__REUSE_GRACE", "60")];
     let unset = ["BATON_JWT__SECRET"];
-    let servers = vec![
+    let servers = [
         Baton::start_with(url, &env(old_first.as_str()), &unset).await,
         Baton::start_with(url, &env(new_first.as_str()), &unset).await,
         Baton::start_with(url, &env(old_first.as_str()), &unset).await,
