@@ -5,6 +5,7 @@
 //! `Retry-After`) are written once here as [`IntoResponses`] groups. A test checks the
 //! document lists exactly the routes of [`crate::app::endpoints`].
 
+use crate::cookies::doc::CookieScheme;
 use crate::dto::Scope;
 use crate::error::Problem;
 use crate::routes::{account, health, ops, sessions, tokens};
@@ -42,7 +43,7 @@ pub const BEARER: &str = "bearer";
         ops::openapi,
     ),
     components(schemas(Problem, Scope)),
-    modifiers(&BearerScheme),
+    modifiers(&BearerScheme, &CookieScheme),
     tags(
         (name = "auth", description = "Accounts, tokens and sessions"),
         (name = "operations", description = "Probes, metrics and this document"),
@@ -76,7 +77,7 @@ impl Modify for BearerScheme {
 }
 
 /// A problem+json response with `description`.
-fn problem(description: &str) -> ResponseBuilder {
+pub(crate) fn problem(description: &str) -> ResponseBuilder {
     let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
     ResponseBuilder::new().description(description).content(crate::error::PROBLEM_JSON, content)
 }
