@@ -93,3 +93,32 @@ fn without_secure_the_cookie_has_no_prefix() {
         .to_http_request();
     assert_eq!(cookie_token(read(&req, &config)).as_deref(), Some("b"));
 }
+
+#[test]
+fn only_refusals_for_good_clear_the_cookie() {
+    use actix_web::ResponseError;
+    use baton_core::{Fault, StoreError};
+    #[derive(Debug, thiserror::Error)]
+    #[error("down")]
+    struct Down;
+    let cookie = Transport::Cookie { spec: CookieSpec::new(&config()), token: None };
+    let set_cookie = |t: &Transport, e: RefreshError| {
+        let res = t.refreshed(Err(e)).map(drop).unwrap_err().error_response();
+        res.headers().get("set-cookie").map(|v| v.to_str().unwrap().to_owned())
+    };
+    let down = || RefreshError::Fault(Fault::Store(StoreError::unavailable(Down)));
+    assert_eq!(set_cookie(&cookie, down()), None, "the token may work a moment later");
+    for e in [
+        RefreshError::ReuseDetected,
+        RefreshError::ReplayRejected,
+        RefreshError::SessionRevoked,
+        RefreshError::Expired,
+        RefreshError::Invalid("x".into()),
+        RefreshError::AccountDisabled,
+    ] {
+        let cleared = set_cookie(&cookie, e).expect("cleared");
+        assert!(cleared.starts_with("__Secure-baton-refresh=; "), "{cleared}");
+    }
+    let body = Transport::Body { cookie_sent: true };
+    assert_eq!(set_cookie(&body, RefreshError::ReuseDetected), None, "never without opting in");
+}
