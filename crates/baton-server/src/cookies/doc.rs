@@ -29,7 +29,7 @@ pub struct TransportHeader {
     /// cookie and never appears in a body. Needs an `Origin` listed in
     /// `cookies.allowed_origins` (else 403 `csrf_rejected`). Absent: tokens in bodies.
     #[serde(rename = "Baton-Transport")]
-    #[param(inline)]
+    #[param(inline, value_type = TransportName, required = false)]
     pub transport: Option<TransportName>,
 }
 

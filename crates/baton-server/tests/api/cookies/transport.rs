@@ -151,7 +151,33 @@ async fn cookie_requests_without_a_usable_cookie_are_refused(b: Backend) {
     assert_bearer_rejected(res, "invalid_token").await;
 }
 
+async fn the_openapi_document_describes_cookie_transport(b: Backend) {
+    let app = spawn_app(b).await;
+    let res = app.client.get(app.url("/api-docs/openapi.json")).send().await.unwrap();
+    let doc: Value = res.json().await.unwrap();
+    let scheme = &doc["components"]["securitySchemes"]["refresh_cookie"];
+    assert_eq!(
+        (&scheme["type"], &scheme["in"], &scheme["name"]),
+        (&json!("apiKey"), &json!("cookie"), &json!(NAME))
+    );
+    let auth = &doc["paths"];
+    for path in ["register", "login", "refresh", "logout"] {
+        let op = &auth[format!("/api/v1/auth/{path}")]["post"];
+        let params = op["parameters"].as_array().unwrap();
+        let header = params.iter().find(|p| p["name"] == "Baton-Transport").expect(path);
+        assert_eq!((&header["in"], &header["required"]), (&json!("header"), &json!(false)));
+        assert_eq!(header["schema"]["enum"], json!(["cookie"]), "{path}");
+        assert!(op["responses"]["403"].is_object(), "{path}: csrf_rejected documented");
+    }
+    let refresh = &auth["/api/v1/auth/refresh"]["post"];
+    assert!(refresh["security"].as_array().unwrap().contains(&json!({ "refresh_cookie": [] })));
+    assert!(refresh["responses"]["200"]["headers"]["Set-Cookie"].is_object());
+    let required = &doc["components"]["schemas"]["TokenResponse"]["required"];
+    assert!(!required.as_array().unwrap().contains(&json!("refresh_token")), "{required}");
+}
+
 on_both_backends!(
+    the_openapi_document_describes_cookie_transport,
     register_login_and_refresh_put_the_token_only_in_the_cookie,
     clients_that_do_not_ask_are_unchanged,
     same_site_and_secure_follow_the_configuration,
