@@ -75,6 +75,8 @@ pub async fn refresh(
 }
 
 /// `POST /api/v1/auth/logout?scope=local|global|others`: ends sessions of the caller (204).
+/// The access token is checked before the cookie transport, so a request without one is 401
+/// whatever else it lacks.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/logout",
@@ -100,8 +102,8 @@ pub async fn refresh(
 )]
 pub async fn logout(
     state: web::Data<AppState>,
-    mut transport: Transport,
     bearer: BearerToken,
+    mut transport: Transport,
     query: web::Query<LogoutQuery>,
     body: OptionalJson<RefreshTokenBody>,
 ) -> Result<HttpResponse, ApiError> {

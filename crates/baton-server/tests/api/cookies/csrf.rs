@@ -63,6 +63,9 @@ async fn refused_logouts_change_nothing(b: Backend) {
             assert_problem(res, StatusCode::FORBIDDEN, "csrf_rejected").await;
         }
     }
+    // Without an access token it is a plain 401, whatever else is missing.
+    let res = request(&app, "/api/v1/auth/logout", true, None).send().await.unwrap();
+    assert_problem(res, StatusCode::UNAUTHORIZED, "missing_token").await;
     assert_eq!(active_sessions(&app, &access).await, sessions);
     assert_eq!(refresh_browser(&app, &token).await.status(), StatusCode::OK);
 }
