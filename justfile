@@ -10,9 +10,13 @@ default:
 run *ARGS:
     BATON_PROFILE="${BATON_PROFILE:-dev}" cargo run --bin baton -- {{ARGS}}
 
-# Run every test: starts a throwaway PostgreSQL (unless TEST_DATABASE_URL is set) and stops it after.
+# Run every test, the headless-Chromium one included: starts a throwaway PostgreSQL (unless TEST_DATABASE_URL is set) and stops it after.
 test *ARGS:
     scripts/with-postgres.sh cargo test --workspace --all-features {{ARGS}}
+
+# The real-browser test of cookie transport alone (headless Chromium; needs `apt-get install chromium` and `npm ci --prefix tests/browser`).
+browser:
+    scripts/with-postgres.sh cargo test -p baton-server --test browser
 
 # Formatting check, then clippy and rustdoc (broken or private doc links) with warnings as errors.
 lint:

@@ -7,6 +7,7 @@
 use crate::blocking::Pools;
 use crate::body;
 use crate::config::{Config, ServerConfig};
+use crate::cookies;
 use crate::error::{ApiError, HttpError, PROBLEM_JSON};
 use crate::metrics::{self, Metrics};
 use crate::ratelimit::{self, RateLimiter};
@@ -162,6 +163,9 @@ pub fn server(
         App::new()
             .wrap(from_fn(ratelimit::limit))
             .wrap(problem_safety_net())
+            // CORS outside the safety net, so problem+json answers carry its headers too.
+            .wrap(cookies::cors::layer(&data.config.cookies))
+            .wrap(from_fn(cookies::cors::tidy))
             .wrap(from_fn(telemetry::request_id_header))
             .wrap(TracingLogger::<RequestSpan>::new())
             .wrap(from_fn(metrics::track))

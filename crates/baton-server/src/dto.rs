@@ -129,8 +129,11 @@ pub struct TokenResponse {
     /// When the access token expires.
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
-    /// Signed refresh token.
-    pub refresh_token: String,
+    /// Signed refresh token. Absent with cookie transport (`Baton-Transport: cookie`): the
+    /// token is then only in the `Set-Cookie` header, out of reach of page scripts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
+    pub refresh_token: Option<String>,
     /// When the refresh token expires.
     #[serde(with = "time::serde::rfc3339")]
     pub refresh_expires_at: OffsetDateTime,
@@ -146,7 +149,7 @@ impl From<IssuedTokens> for TokenResponse {
             access_token: t.access_token,
             token_type: "Bearer",
             expires_at: t.access_expires_at,
-            refresh_token: t.refresh_token,
+            refresh_token: Some(t.refresh_token),
             refresh_expires_at: t.refresh_expires_at,
         }
     }

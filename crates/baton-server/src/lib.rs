@@ -3,8 +3,8 @@
 //!
 //! Layout: [`config`] (+ [`duration`]) reads settings; [`startup`] wires adapters into the
 //! core; [`app`] builds the actix application from [`routes`], [`extract`], [`body`] and
-//! [`dto`]; [`error`] is the single mapping from failures to HTTP answers; [`shutdown`]
-//! handles signals and counts requests a stop cuts off.
+//! [`dto`], with [`cookies`] for browser clients; [`error`] is the single mapping from
+//! failures to HTTP answers; [`shutdown`] handles signals and counts requests a stop cuts off.
 
 #![warn(missing_docs)]
 
@@ -16,6 +16,7 @@ pub mod client_addr;
 pub mod client_auth;
 pub mod commands;
 pub mod config;
+pub mod cookies;
 pub mod dto;
 pub mod duration;
 pub mod error;

@@ -5,6 +5,7 @@
 //! `Retry-After`) are written once here as [`IntoResponses`] groups. A test checks the
 //! document lists exactly the routes of [`crate::app::endpoints`].
 
+use crate::cookies::doc::CookieScheme;
 use crate::dto::Scope;
 use crate::error::Problem;
 use crate::routes::{account, health, introspect, jwks, ops, sessions, tokens};
@@ -44,7 +45,7 @@ pub const BEARER: &str = "bearer";
         introspect::introspect,
     ),
     components(schemas(Problem, Scope)),
-    modifiers(&BearerScheme, &BasicScheme),
+    modifiers(&BearerScheme, &BasicScheme, &CookieScheme),
     tags(
         (name = "auth", description = "Accounts, tokens and sessions"),
         (name = "operations", description = "Probes, metrics and this document"),
@@ -97,7 +98,7 @@ impl Modify for BasicScheme {
 }
 
 /// A problem+json response with `description`.
-fn problem(description: &str) -> ResponseBuilder {
+pub(crate) fn problem(description: &str) -> ResponseBuilder {
     let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
     ResponseBuilder::new().description(description).content(crate::error::PROBLEM_JSON, content)
 }

@@ -57,6 +57,39 @@ pub enum HttpError {
     /// A body that is not `application/x-www-form-urlencoded` where a form is required.
     #[error("request body is not a form")]
     NotForm,
+    /// `Baton-Transport` with a value other than `cookie`: a typo must not silently put the
+    /// refresh token back into a body that page scripts can read.
+    #[error("unknown Baton-Transport value")]
+    BadTransport,
+    /// Cookie transport asked for, but no refresh-token cookie came with the request.
+    #[error("no refresh-token cookie")]
+    MissingRefreshCookie,
+    /// More than one refresh-token cookie: one was planted (a sibling subdomain can set a
+    /// cookie with a longer path), so neither is trusted.
+    #[error("more than one refresh-token cookie")]
+    DuplicateRefreshCookie,
+    /// A request that would use the refresh-token cookie failed the CSRF check (SPEC §10).
+    #[error("CSRF check failed: {0}")]
+    Csrf(CsrfRefusal),
+    /// A CORS preflight that the CORS layer refused (origin, method or header not allowed);
+    /// the text is the CORS crate's reason, for the log.
+    #[error("CORS preflight refused: {0}")]
+    CorsRejected(Cow<'static, str>),
+}
+
+/// Why a cookie request failed the CSRF check; each is answered 403 `csrf_rejected`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CsrfRefusal {
+    /// The refresh-token cookie came without `Baton-Transport: cookie`, which a cross-site
+    /// form or a simple request cannot send.
+    #[error("cookie without the Baton-Transport header")]
+    MissingHeader,
+    /// `Baton-Transport: cookie` without an `Origin` header.
+    #[error("no Origin header")]
+    MissingOrigin,
+    /// An `Origin` that is not in `cookies.allowed_origins`.
+    #[error("origin not allowed")]
+    OriginNotAllowed,
 }
 
 impl Answered for HttpError {
@@ -137,6 +170,38 @@ impl Answered for HttpError {
                 "unsupported_media_type",
                 "request body must be a form (Content-Type: application/x-www-form-urlencoded)",
                 "unsupported_media_type",
+            ),
+            HttpError::BadTransport => {
+                bad_input("the Baton-Transport header must be \"cookie\" (or absent)".into())
+            }
+            HttpError::MissingRefreshCookie => Answer::new(
+                S::BAD_REQUEST,
+                "missing_token",
+                "no refresh-token cookie came with the request: log in again",
+                "missing_token",
+            ),
+            HttpError::DuplicateRefreshCookie => {
+                bad_input("more than one refresh-token cookie came with the request".into())
+            }
+            HttpError::Csrf(refusal) => {
+                let detail = match refusal {
+                    CsrfRefusal::MissingHeader => {
+                        "the refresh-token cookie is only read with the Baton-Transport: cookie header"
+                    }
+                    CsrfRefusal::MissingOrigin => {
+                        "cookie transport needs an Origin header from an allowed origin"
+                    }
+                    CsrfRefusal::OriginNotAllowed => {
+                        "this Origin may not use cookie transport (see cookies.allowed_origins)"
+                    }
+                };
+                Answer::new(S::FORBIDDEN, "csrf_rejected", detail, "csrf_rejected")
+            }
+            HttpError::CorsRejected(_) => Answer::new(
+                S::FORBIDDEN,
+                "cors_rejected",
+                "cross-origin request refused: origin, method or header not allowed",
+                "cors_rejected",
             ),
         }
     }

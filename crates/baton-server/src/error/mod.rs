@@ -10,6 +10,7 @@
 pub mod answer;
 pub mod http;
 
+use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
@@ -17,7 +18,7 @@ use serde::Serialize;
 use std::fmt;
 
 pub use answer::{Answer, Answered, CHALLENGE_INVALID, CHALLENGE_MISSING};
-pub use http::HttpError;
+pub use http::{CsrfRefusal, HttpError};
 
 /// Content type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -32,6 +33,7 @@ struct Inner {
     answer: Answer,
     reason: String,
     allow: Option<Box<str>>,
+    cookie: Option<Cookie<'static>>,
 }
 
 /// The RFC 9457 body of every error; also its schema in the OpenAPI document.
@@ -57,14 +59,14 @@ pub struct Problem<'a> {
     /// `account_disabled`, `locked_out`, `missing_token`, `invalid_token`, `token_expired`,
     /// `session_revoked`, `token_reused`, `session_not_found`, `invalid_client`, `not_found`,
     /// `method_not_allowed`, `payload_too_large`, `unsupported_media_type`,
-    /// `service_unavailable` or `internal`.
+    /// `csrf_rejected`, `cors_rejected`, `service_unavailable` or `internal`.
     #[schema(value_type = String)]
     code: &'static str,
 }
 
 impl<E: Answered + std::error::Error> From<E> for ApiError {
     fn from(e: E) -> Self {
-        Self(Box::new(Inner { answer: e.answer(), reason: chain(&e), allow: None }))
+        Self(Box::new(Inner { answer: e.answer(), reason: chain(&e), allow: None, cookie: None }))
     }
 }
 
@@ -84,6 +86,14 @@ impl ApiError {
     /// Adds the `Allow` header of a 405 (RFC 9110 §15.5.6 requires it).
     pub fn with_allow(mut self, methods: impl Into<String>) -> Self {
         self.0.allow = Some(methods.into().into_boxed_str());
+        self
+    }
+
+    /// Adds a `Set-Cookie` (and `Cache-Control: no-store`, as on every answer that sets or
+    /// clears a cookie): a refused cookie refresh clears the refresh-token cookie it can no
+    /// longer use (SPEC §10).
+    pub fn with_cookie(mut self, cookie: Cookie<'static>) -> Self {
+        self.0.cookie = Some(cookie);
         self
     }
 
@@ -144,6 +154,10 @@ impl ResponseError for ApiError {
         }
         if let Some(allow) = self.0.allow.as_deref().and_then(|a| HeaderValue::from_str(a).ok()) {
             res.insert_header((header::ALLOW, allow));
+        }
+        if let Some(cookie) = &self.0.cookie {
+            res.cookie(cookie.clone());
+            res.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
         }
         res.body(serde_json::to_vec(&body).unwrap_or_default())
     }

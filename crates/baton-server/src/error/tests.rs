@@ -97,3 +97,29 @@ fn statuses_from_outside_get_a_problem_answer() {
         assert_eq!((e.status().as_u16(), e.code()), (status, code));
     }
 }
+
+#[test]
+fn cookie_transport_failures_have_their_answers() {
+    for refusal in
+        [CsrfRefusal::MissingHeader, CsrfRefusal::MissingOrigin, CsrfRefusal::OriginNotAllowed]
+    {
+        assert_eq!(parts(HttpError::Csrf(refusal)), (403, "csrf_rejected", "csrf_rejected"));
+    }
+    assert_eq!(
+        parts(HttpError::CorsRejected("Origin is not allowed".into())),
+        (403, "cors_rejected", "cors_rejected")
+    );
+    assert_eq!(parts(HttpError::BadTransport), (400, "invalid_input", "invalid_input"));
+    assert_eq!(parts(HttpError::DuplicateRefreshCookie), (400, "invalid_input", "invalid_input"));
+    assert_eq!(parts(HttpError::MissingRefreshCookie), (400, "missing_token", "missing_token"));
+}
+
+#[test]
+fn an_answer_that_clears_a_cookie_is_not_stored() {
+    let cookie = actix_web::cookie::Cookie::new("c", "");
+    let res = ApiError::from(RefreshError::ReuseDetected).with_cookie(cookie).error_response();
+    assert_eq!(res.headers().get(header::SET_COOKIE).expect("set"), "c=");
+    assert_eq!(res.headers().get(header::CACHE_CONTROL).expect("set"), "no-store");
+    let res = ApiError::from(RefreshError::ReuseDetected).error_response();
+    assert!(res.headers().get(header::SET_COOKIE).is_none());
+}

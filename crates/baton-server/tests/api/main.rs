@@ -10,6 +10,7 @@ mod helpers;
 mod bad_input;
 mod cli;
 mod config_cli;
+mod cookies;
 mod deploy;
 mod health;
 mod introspect;
