@@ -3,8 +3,8 @@
 //! - (a) baton-core never reaches a web framework, database, JWT or password/crypto-token crate
 //!   (the [`DENIED`] list) through its non-dev dependencies, directly or transitively;
 //! - (b) an adapter (every `baton-*` member except baton-core, baton-server and baton-bench,
-//!   computed from the metadata so new adapters are covered) never depends on another adapter
-//!   or on baton-server;
+//!   computed from the metadata so new adapters are covered; baton-config, the configuration,
+//!   falls under the same rule) never depends on another adapter or on baton-server;
 //! - (c) baton-core depends on no other workspace crate;
 //! - (d) the example resource server (baton-example-api) depends on no workspace crate: an API
 //!   that accepts Baton's tokens needs only HTTP, the JWKS and introspection, and the example

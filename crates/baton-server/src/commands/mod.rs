@@ -81,7 +81,7 @@ pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
         if cut > 0 {
             tracing::warn!(
                 cut,
-                shutdown_timeout = %crate::duration::format(timeout),
+                shutdown_timeout = %baton_config::duration::format(timeout),
                 "server.shutdown_timeout reached: {cut} in-flight request(s) were cut off"
             );
         }

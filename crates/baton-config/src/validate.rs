@@ -6,7 +6,11 @@ use super::jwt::{KeyAlg, KeyConfig, resolve};
 use super::load::ConfigError;
 use super::secret::{DEV_PROFILE, SECRET_HINT, Secret};
 use super::{Config, SameSite};
-use baton_password::{MAX_COST, MIN_COST};
+/// bcrypt's cost range (the `bcrypt` crate refuses others; `baton-password` checks it again
+/// when it builds the hasher).
+const MIN_COST: u32 = 4;
+/// See [`MIN_COST`].
+const MAX_COST: u32 = 31;
 use std::collections::HashSet;
 use std::time::Duration;
 

@@ -1,5 +1,8 @@
-//! Baton's configuration (SPEC §6): the keys, their defaults, and how they become the
-//! settings of the adapters and the core's [`Policy`].
+//! Baton's configuration (SPEC §6): the keys, their defaults, the rules a configuration must
+//! follow before anything starts, and how it becomes the settings of the adapters and the
+//! core's [`Policy`]. Its own crate so that the binary only *reads* configuration, and the
+//! configuration's rules (weak secrets, typos, `prod` without a database URL, ...) are tested
+//! on their own.
 //!
 //! - [`load()`] reads a [`Source`] (directory + profile) and returns a validated [`Config`],
 //!   or one [`ConfigError`] line that names the key, where it was set and how to fix it.
@@ -12,6 +15,7 @@
 //! `validate`, and secrets in [`Secret`]. Every key has a built-in default except the JWT
 //! secret, which must come from a file or the environment.
 
+pub mod duration;
 mod env;
 mod errors;
 mod explain;
