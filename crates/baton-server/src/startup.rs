@@ -165,3 +165,22 @@ impl Application {
         self.server.await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The blocking budget is the configuration's, not the machine's: a 32-core host with a
+    /// pool of 16 runs at most 16 database use cases at once, whatever the HTTP workers.
+    #[test]
+    fn the_pools_are_sized_by_configuration_not_by_workers() {
+        let mut config = Config::default();
+        config.database.pool_size = 16;
+        config.passwords.threads = Some(3);
+        for workers in [1, 2, 32, 64] {
+            config.server.workers = Some(workers);
+            let pools = pools(&config);
+            assert_eq!((pools.db.size(), pools.hash.size()), (16, 3), "{workers} workers");
+        }
+    }
+}
