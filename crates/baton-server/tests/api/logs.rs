@@ -30,15 +30,78 @@ async fn post(client: &reqwest::Client, url: String, body: Value) -> reqwest::Re
     client.post(url).json(&body).send().await.unwrap()
 }
 
+/// The browser app's origin and the introspecting API's credentials of the run.
+const ORIGIN: &str = "http://app.test";
+const CLIENT_SECRET: &str = "introspection-client-secret-Kq7Xw2Lm9Pz4";
+
+/// The refresh token a `Set-Cookie` answer carries.
+fn cookie_token(res: &reqwest::Response) -> String {
+    let set = res.headers()["set-cookie"].to_str().unwrap();
+    let (_, rest) = set.split_once('=').unwrap();
+    rest.split(';').next().unwrap().to_owned()
+}
+
+/// Cookie transport and introspection in the same run: the cookie's token and the client
+/// secret are secrets too.
+async fn browser_and_api_calls(
+    client: &reqwest::Client,
+    url: &dyn Fn(&str) -> String,
+    secrets: &mut Secrets,
+) {
+    let body = json!({ "email": "bea@example.com", "password": PASSWORD });
+    let res = client
+        .post(url("/api/v1/auth/register"))
+        .header("baton-transport", "cookie")
+        .header("origin", ORIGIN)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let cookie = cookie_token(&res);
+    let registered: Value = res.json().await.unwrap();
+    secrets.0.push(cookie.clone());
+    secrets.0.push(s(&registered, "access_token").to_owned());
+    let res = client
+        .post(url("/api/v1/auth/refresh"))
+        .header("baton-transport", "cookie")
+        .header("origin", ORIGIN)
+        .header("cookie", format!("__Secure-baton-refresh={cookie}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    secrets.0.push(cookie_token(&res));
+    let res = client
+        .post(url("/api/v1/auth/introspect"))
+        .basic_auth("api", Some(CLIENT_SECRET))
+        .form(&[("token", s(&registered, "access_token"))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
 async fn no_secret_reaches_the_log_of_a_full_run(b: Backend) {
     let db = Db::create(b).await;
     let mut cmd = baton(&db.url);
-    cmd.env("RUST_LOG", "trace");
+    cmd.env("RUST_LOG", "trace")
+        .env("BATON_COOKIES__ALLOWED_ORIGINS", format!("[\"{ORIGIN}\"]"))
+        .env(
+            "BATON_INTROSPECTION__CLIENTS",
+            format!("[{{id=\"api\", secret=\"{CLIENT_SECRET}\"}}]"),
+        );
     let server = Served::start(cmd);
     let client = reqwest::Client::new();
     let url = |path: &str| server.url(path);
     let wrong = "wrong-password-Zq9";
-    let mut secrets = Secrets(vec![SECRET.to_owned(), PASSWORD.to_owned(), wrong.to_owned()]);
+    let mut secrets = Secrets(vec![
+        SECRET.to_owned(),
+        PASSWORD.to_owned(),
+        wrong.to_owned(),
+        CLIENT_SECRET.to_owned(),
+    ]);
+    browser_and_api_calls(&client, &url, &mut secrets).await;
 
     let body = json!({ "email": "ada@example.com", "password": PASSWORD, "name": "Ada" });
     let res = post(&client, url("/api/v1/auth/register"), body).await;
