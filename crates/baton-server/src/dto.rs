@@ -10,33 +10,39 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-/// `POST /api/v1/auth/register`.
+/// `POST /api/v1/auth/register`. The fields' schemas come from `crate::openapi::fields`, built
+/// from the core's limits, because the rules count bytes and trim where JSON Schema's length
+/// keywords count characters.
 #[derive(Deserialize, ToSchema)]
 pub struct RegisterRequest {
     /// Login address; trimmed and lower-cased, at most 254 bytes.
-    #[schema(example = "ada@example.com", max_length = 254, format = Email)]
+    #[schema(schema_with = crate::openapi::fields::email_schema)]
     pub email: String,
     /// Chosen password: 8 to 72 bytes (longer is refused, never truncated).
-    #[schema(example = "correct horse battery", min_length = 8, max_length = 72, format = Password)]
+    #[schema(schema_with = crate::openapi::fields::password_schema)]
     pub password: String,
-    /// Optional display name, at most 100 characters, no control characters.
+    /// Optional display name, at most 100 characters once trimmed, no control characters.
     #[serde(default)]
-    #[schema(example = "Ada", max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(schema_with = crate::openapi::fields::name_schema)]
     pub name: Option<String>,
 }
 
 /// `POST /api/v1/auth/login`.
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
-    /// Login address.
+    /// Login address, any string: one that is no address is simply unknown (401).
     #[schema(example = "ada@example.com")]
     pub email: String,
-    /// Password attempt.
+    /// Password attempt, any string: every attempt is checked (one over 72 bytes never
+    /// matches), so it has no length rule.
     #[schema(example = "correct horse battery", format = Password)]
     pub password: String,
 }
 
-/// Body of refresh and logout: a refresh token, optional.
+// The request body itself is optional (no body, or an empty one); the document says so with
+// `required: false` (`crate::openapi::OptionalBodies`) rather than `oneOf [this, null]`, with
+// which generated clients cannot leave the body out.
+/// Body of refresh and logout: a refresh token, optional. The body itself may be left out.
 #[derive(Deserialize, Default, ToSchema)]
 pub struct RefreshTokenBody {
     /// The refresh token; blank counts as absent.

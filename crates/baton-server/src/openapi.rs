@@ -3,18 +3,24 @@
 //!
 //! The error answers every route shares (problem+json bodies, `WWW-Authenticate`,
 //! `Retry-After`) are written once here as [`IntoResponses`] groups. A test checks the
-//! document lists exactly the routes of [`crate::app::endpoints`].
+//! document lists exactly the routes of [`crate::app::endpoints`]. [`fields`] has the register
+//! fields whose rules JSON Schema's length keywords cannot state, [`links`] the links from the
+//! token responses to the operations that take their tokens.
+
+pub mod fields;
+pub mod links;
 
 use crate::cookies::doc::CookieScheme;
 use crate::dto::Scope;
 use crate::error::Problem;
+use crate::openapi::links::TokenLinks;
 use crate::routes::{account, health, introspect, jwks, ops, sessions, tokens};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, Type};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, Response, Type};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
 /// Name of the bearer security scheme in the document.
@@ -45,7 +51,7 @@ pub const BEARER: &str = "bearer";
         introspect::introspect,
     ),
     components(schemas(Problem, Scope)),
-    modifiers(&BearerScheme, &BasicScheme, &CookieScheme),
+    modifiers(&BearerScheme, &BasicScheme, &CookieScheme, &OptionalBodies, &TokenLinks),
     tags(
         (name = "auth", description = "Accounts, tokens and sessions"),
         (name = "operations", description = "Probes, metrics and this document"),
@@ -94,6 +100,31 @@ impl Modify for BasicScheme {
             .description(Some("An introspection client's id and secret."))
             .build();
         components.add_security_scheme(BASIC, SecurityScheme::Http(scheme));
+    }
+}
+
+/// The operations whose JSON body may be left out: refresh and logout (`body::OptionalJson`).
+pub const OPTIONAL_BODIES: [&str; 2] = ["/api/v1/auth/refresh", "/api/v1/auth/logout"];
+
+/// Marks the request bodies of [`OPTIONAL_BODIES`] `required: false`. utoipa renders an optional
+/// body only as `Option<T>`, that is `oneOf [T, null]` and no `required`; generated clients
+/// (openapi-python-client) then cannot call logout without a body. The handlers declare the
+/// plain schema and this sets what the server accepts: the schema, or no body at all.
+struct OptionalBodies;
+
+impl Modify for OptionalBodies {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for path in OPTIONAL_BODIES {
+            let body = openapi
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|item| item.post.as_mut())
+                .and_then(|op| op.request_body.as_mut());
+            if let Some(RefOr::T(body)) = body {
+                body.required = Some(Required::False);
+            }
+        }
     }
 }
 
@@ -186,5 +217,30 @@ mod tests {
         for schema in ["Problem", "TokenResponse", "User", "Session", "RegisterRequest"] {
             assert!(doc["components"]["schemas"][schema].is_object(), "{schema} missing");
         }
+    }
+
+    #[test]
+    fn every_link_names_an_operation_of_the_document() {
+        let doc: serde_json::Value = serde_json::from_str(document_json()).unwrap();
+        let operations = || {
+            doc["paths"]
+                .as_object()
+                .unwrap()
+                .values()
+                .flat_map(|item| item.as_object().unwrap().values())
+        };
+        let ids: Vec<&str> = operations().filter_map(|op| op["operationId"].as_str()).collect();
+        let mut links = Vec::new();
+        for op in operations() {
+            for response in op["responses"].as_object().unwrap().values() {
+                for (name, link) in response["links"].as_object().into_iter().flatten() {
+                    let target = link["operationId"].as_str().unwrap_or_default();
+                    assert!(ids.contains(&target), "link {name} to {target:?}");
+                    links.push(format!("{}:{name}", op["operationId"]));
+                }
+            }
+        }
+        // register, login and refresh link to refresh and logout; register also to login.
+        assert_eq!(links.len(), 7, "{links:?}");
     }
 }

@@ -5,6 +5,8 @@ use std::fmt;
 
 /// RFC 5321 caps a forward path at 254 octets; anything longer cannot be delivered.
 pub const MAX_EMAIL_BYTES: usize = 254;
+/// RFC 5321 caps a local part (before the `@`) at 64 octets.
+pub const MAX_LOCAL_PART_BYTES: usize = 64;
 
 /// A normalised email address (trimmed, lower-cased), the key users log in with.
 ///
@@ -29,7 +31,7 @@ impl Email {
         let Some((local, domain)) = email.rsplit_once('@') else {
             return Err(InputError::Email("must contain @"));
         };
-        if local.is_empty() || local.len() > 64 || local.contains('@') {
+        if local.is_empty() || local.len() > MAX_LOCAL_PART_BYTES || local.contains('@') {
             return Err(InputError::Email("has an invalid local part"));
         }
         let labels_ok =

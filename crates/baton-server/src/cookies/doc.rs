@@ -27,7 +27,8 @@ pub enum TransportName {
 pub struct TransportHeader {
     /// `cookie` for browser clients: the refresh token is set in (and read from) an `HttpOnly`
     /// cookie and never appears in a body. Needs an `Origin` listed in
-    /// `cookies.allowed_origins` (else 403 `csrf_rejected`). Absent: tokens in bodies.
+    /// `cookies.allowed_origins` (else 403 `csrf_rejected`). Absent: tokens in bodies. The
+    /// server also accepts `cookie` in any ASCII case; any other value is 400.
     #[serde(rename = "Baton-Transport")]
     #[param(inline, value_type = TransportName, required = false)]
     pub transport: Option<TransportName>,

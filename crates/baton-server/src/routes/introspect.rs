@@ -83,7 +83,8 @@ pub async fn introspect(
 /// [`IntrospectForm`].
 #[derive(ToSchema)]
 pub struct IntrospectRequest {
-    /// The token: an access or a refresh token.
+    /// The token: an access or a refresh token. Empty is refused (400), like a missing one.
+    #[schema(min_length = 1)]
     pub token: String,
     /// `access_token` or `refresh_token`: which kind to try first. Any other value is ignored
     /// (RFC 7662 §2.1), and both kinds are always tried.

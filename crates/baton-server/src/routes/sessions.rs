@@ -48,7 +48,8 @@ pub async fn list(
     delete,
     path = "/api/v1/auth/sessions/{id}",
     tag = "auth",
-    params(("id" = String, Path, description = "A session id from the sessions list.")),
+    params(("id" = Uuid, Path, description = "A session id from the sessions list. Any other \
+        string, malformed ones included, is answered 404 like an unknown id.")),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "The session is ended.",

@@ -21,7 +21,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
     path = "/api/v1/auth/refresh",
     tag = "auth",
     params(TransportHeader),
-    request_body(content = Option<RefreshTokenBody>,
+    request_body(content = RefreshTokenBody,
         description = "The refresh token; or send it as `Authorization: Bearer` instead, or \
         in the cookie with `Baton-Transport: cookie` (then no body is needed)."),
     security((), ("bearer" = []), ("refresh_cookie" = [])),
@@ -82,7 +82,7 @@ pub async fn refresh(
     path = "/api/v1/auth/logout",
     tag = "auth",
     params(LogoutQuery, TransportHeader),
-    request_body(content = Option<RefreshTokenBody>,
+    request_body(content = RefreshTokenBody,
         description = "Optionally the refresh token of the caller's session, to end it too \
         (with `Baton-Transport: cookie`, the cookie's token plays that role)."),
     security(("bearer" = []), ("bearer" = [], "refresh_cookie" = [])),

@@ -92,17 +92,19 @@ async fn logout_needs_an_access_token_and_a_known_scope(b: Backend) {
     assert_bearer_rejected(res, "invalid_token").await;
     let res = app.logout(s(&t, "access_token"), "?scope=everything").await;
     assert_problem(res, StatusCode::BAD_REQUEST, "invalid_input").await;
-    // A bad body is refused before anything is revoked.
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/logout"))
-        .bearer_auth(s(&t, "access_token"))
-        .header("content-type", "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
-    assert_problem(res, StatusCode::BAD_REQUEST, "invalid_input").await;
+    // A bad body is refused before anything is revoked; `null` is a body, and no object.
+    for body in ["{not json", "null"] {
+        let res = app
+            .client
+            .post(app.url("/api/v1/auth/logout"))
+            .bearer_auth(s(&t, "access_token"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(res, StatusCode::BAD_REQUEST, "invalid_input").await;
+    }
     assert!(alive(&app, &t).await);
 }
 

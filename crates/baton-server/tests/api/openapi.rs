@@ -1,11 +1,13 @@
 //! `GET /api-docs/openapi.json` documents exactly the routes the server registers, with the
-//! error shape and the bearer scheme.
+//! error shape and the bearer scheme, and request schemas that state what the server enforces.
 
 use crate::helpers::*;
 use crate::on_both_backends;
+use baton_core::domain::email::{MAX_EMAIL_BYTES, MAX_LOCAL_PART_BYTES};
+use baton_core::domain::password::{MAX_PASSWORD_BYTES, MIN_PASSWORD_BYTES};
 use baton_server::app::endpoints;
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 async fn document(app: &TestApp) -> Value {
@@ -84,7 +86,80 @@ async fn errors_and_security_are_described(b: Backend) {
     assert!(login["429"]["headers"]["Retry-After"].is_object());
 }
 
+/// Refresh and logout take the plain body schema, not required: a generated client can then
+/// call them with or without a body (`oneOf [body, null]` made that impossible), and the
+/// server agrees: no body is fine, `null` is no object.
+async fn optional_bodies_are_not_required_and_not_nullable(b: Backend) {
+    let app = spawn_app(b).await;
+    let doc = document(&app).await;
+    for path in ["/api/v1/auth/refresh", "/api/v1/auth/logout"] {
+        let body = &doc["paths"][path]["post"]["requestBody"];
+        assert_eq!(body["required"], json!(false), "{path}: {body}");
+        let schema = &body["content"]["application/json"]["schema"];
+        assert_eq!(schema, &json!({"$ref": "#/components/schemas/RefreshTokenBody"}), "{path}");
+    }
+    let t = app.register("ada@example.com").await;
+    let logout = |body: Option<&'static str>| {
+        let mut req =
+            app.client.post(app.url("/api/v1/auth/logout")).bearer_auth(s(&t, "access_token"));
+        if let Some(body) = body {
+            req = req.header("content-type", "application/json").body(body);
+        }
+        req.send()
+    };
+    assert_eq!(logout(Some("null")).await.unwrap().status(), StatusCode::BAD_REQUEST);
+    assert_eq!(logout(None).await.unwrap().status(), StatusCode::NO_CONTENT);
+}
+
+/// Each request field's schema says what the server enforces: the byte rules in
+/// `x-utf8-bytes` with the core's limits, character bounds only where they hold for every valid
+/// value, patterns where the rule trims, and the server answers accordingly.
+async fn request_fields_state_the_servers_rules(b: Backend) {
+    let app = spawn_app(b).await;
+    let doc = document(&app).await;
+    let register = &doc["components"]["schemas"]["RegisterRequest"]["properties"];
+    let password = &register["password"];
+    assert_eq!((&password["minLength"], &password["maxLength"]), (&json!(2), &json!(72)));
+    let bytes = json!({"min": MIN_PASSWORD_BYTES, "max": MAX_PASSWORD_BYTES});
+    assert_eq!(password["x-utf8-bytes"], bytes);
+    assert_eq!(password["format"], "password");
+    let email = &register["email"];
+    let bytes = json!({"max": MAX_EMAIL_BYTES, "maxLocalPart": MAX_LOCAL_PART_BYTES});
+    assert_eq!(email["x-utf8-bytes"], bytes);
+    for field in ["email", "name"] {
+        let schema = &register[field];
+        assert!(schema["pattern"].is_string(), "{field}: {schema}");
+        assert!(schema.get("maxLength").is_none(), "{field}: surrounding whitespace is trimmed");
+    }
+    let login = &doc["components"]["schemas"]["LoginRequest"]["properties"];
+    for field in ["email", "password"] {
+        let keys: Vec<&String> = login[field].as_object().unwrap().keys().collect();
+        assert!(keys.iter().all(|k| !k.contains("Length") && *k != "pattern"), "{keys:?}");
+    }
+    let token = &doc["components"]["schemas"]["IntrospectRequest"]["properties"]["token"];
+    assert_eq!(token["minLength"], 1);
+    let id = &doc["paths"]["/api/v1/auth/sessions/{id}"]["delete"]["parameters"][0];
+    assert_eq!((&id["name"], &id["schema"]["format"]), (&json!("id"), &json!("uuid")));
+
+    // The server counts bytes: 7 characters of 13 bytes register, 2 ASCII characters (within
+    // the schema's characters, under its bytes) do not, nor 37 characters of 74 bytes.
+    let long = "é".repeat(37);
+    for (email, password, status) in [
+        ("a@example.com", "ééééééa", StatusCode::CREATED),
+        ("b@example.com", "aa", StatusCode::BAD_REQUEST),
+        ("c@example.com", long.as_str(), StatusCode::BAD_REQUEST),
+        // Surrounding whitespace is trimmed before the email is checked, as its pattern allows.
+        ("\u{3000}d@example.com\t", PASSWORD, StatusCode::CREATED),
+    ] {
+        let body = json!({ "email": email, "password": password });
+        let res = app.post_json("/api/v1/auth/register", &body).await;
+        assert_eq!(res.status(), status, "{body}");
+    }
+}
+
 on_both_backends!(
     every_route_is_documented_and_every_documented_route_exists,
     errors_and_security_are_described,
+    optional_bodies_are_not_required_and_not_nullable,
+    request_fields_state_the_servers_rules,
 );
