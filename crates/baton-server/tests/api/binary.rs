@@ -91,10 +91,36 @@ pub fn failed(out: &Output) -> String {
 
 /// A running `baton serve` whose stderr is collected.
 pub struct Served {
-    child: Child,
+    child: KillOnDrop,
     pub port: u16,
     lines: Arc<Mutex<Vec<String>>>,
     reader: std::thread::JoinHandle<()>,
+}
+
+/// The server process, killed when dropped unless it has exited: a test that fails before
+/// `stop` must not leave a server running.
+struct KillOnDrop(Child);
+
+impl std::ops::Deref for KillOnDrop {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for KillOnDrop {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
 }
 
 impl Served {
@@ -119,7 +145,7 @@ impl Served {
         let port = port_rx.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| {
             panic!("baton did not start: {:?}", lines.lock().unwrap());
         });
-        Served { child, port, lines, reader }
+        Served { child: KillOnDrop(child), port, lines, reader }
     }
 
     pub fn url(&self, path: &str) -> String {
