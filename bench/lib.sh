@@ -2,6 +2,8 @@
 # BENCH_* knobs set by run.sh.
 
 RUNNING_PID=""
+POSTMASTER=0 # PostgreSQL's postmaster, for bench/cpu.py (0: none)
+CPU_PID=0    # the server under load, for bench/cpu.py (0: none)
 
 log() { echo "bench: $*" >&2; }
 record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$RESULTS"; } # run key value
@@ -59,6 +61,14 @@ start_server() {
     PID=$(sed -n 's/^pid=//p' <<<"$out")
     READY_MS=$(sed -n 's/^ready_ms=//p' <<<"$out")
     RUNNING_PID=$PID
+    CPU_PID=$PID
+}
+
+# stop_server: stops the server start_server started.
+stop_server() {
+    stop_pid "$PID"
+    RUNNING_PID=""
+    CPU_PID=0
 }
 
 # open_sessions BASE DIR RUN KEY ROUTE: registers (ROUTE register) or logs in (ROUTE login)
@@ -83,34 +93,53 @@ open_sessions() {
     record "$run" "${key}_per_s" "$(python3 -c "print(round($USERS / ($t1 - $t0), 2))")"
 }
 
+# cpu_start / cpu_end NAME RUN LOAD-TIME-FILE OPS: where the CPU went between the two, per
+# operation (bench/cpu.py); records NAME_cpu_{pg,server,load,other}_us and NAME_cpu_idle_pct.
+# LOAD-TIME-FILE holds the load generator's "user system" seconds (bash's `time`).
+cpu_start() { CPU_BEFORE=$(python3 bench/cpu.py snapshot "$POSTMASTER" "$CPU_PID"); }
+cpu_end() {
+    local after k v
+    after=$(python3 bench/cpu.py snapshot "$POSTMASTER" "$CPU_PID")
+    while IFS== read -r k v; do
+        record "$2" "$1_$k" "$v"
+    done < <(python3 bench/cpu.py account "$CPU_BEFORE" "$after" \
+        "$(awk '{ print $1 + $2 }' "$3")" "$4")
+}
+
 # wrk_run NAME TOKENS THREADS CONNECTIONS SCRIPT URL RUN [SECONDS]: runs wrk for SECONDS
 # (default BENCH_SECONDS), records NAME_{rps,little_rps,mean_ms,p50_ms,p99_ms,failed} (see
-# bench/wrk/common.lua).
+# bench/wrk/common.lua) and, unless NO_CPU is set, the CPU accounting of cpu_end.
 wrk_run() {
     local name=$1 tokens=$2 threads=$3 conns=$4 script=$5 url=$6 run=$7 seconds=${8:-$BENCH_SECONDS}
-    local line key
-    BENCH_TOKENS="$tokens" BENCH_USERS="$USERS" BENCH_LOGIN_CLIENTS="$conns" \
-        BENCH_CONNECTIONS="$conns" \
+    local line key out="$OUT/run$run-$name.wrk.txt" TIMEFORMAT='%U %S'
+    [[ -n "${NO_CPU:-}" ]] || cpu_start
+    { time BENCH_TOKENS="$tokens" BENCH_USERS="$USERS" BENCH_LOGIN_CLIENTS="$conns" \
+        BENCH_THREADS="$threads" BENCH_CONNECTIONS="$conns" \
         wrk -t "$threads" -c "$conns" -d "${seconds}s" --timeout 30s -s "$script" "$url" \
-        >"$OUT/run$run-$name.wrk.txt" 2>&1 || { cat "$OUT/run$run-$name.wrk.txt" >&2; exit 1; }
-    line=$(grep '^bench ' "$OUT/run$run-$name.wrk.txt")
+        >"$out" 2>&1; } 2>"$out.time" || { cat "$out" >&2; exit 1; }
+    line=$(grep '^bench ' "$out")
     for key in rps little_rps mean_ms p50_ms p99_ms failed; do
         record "$run" "${name}_$key" "$(sed -n "s/.* $key=\([^ ]*\).*/\1/p" <<<"$line")"
     done
+    [[ -n "${NO_CPU:-}" ]] || cpu_end "$name" "$run" "$out.time" "$(sed -n 's/^bench ok=\([0-9]*\).*/\1/p' <<<"$line")"
     log "  $name: $line"
 }
 
-# pgbench_run SCRIPT DB-URL RUN KEY: runs bench/pgbench/SCRIPT.sql -M prepared with one
-# connection per client for BENCH_SECONDS; records KEY_tps and KEY_failed.
+# pgbench_run SCRIPT DB-URL RUN KEY [CLIENTS]: runs bench/pgbench/SCRIPT.sql -M prepared
+# with CLIENTS (default BENCH_CLIENTS) connections for BENCH_SECONDS; records KEY_tps,
+# KEY_failed and the CPU accounting of cpu_end.
 pgbench_run() {
-    local script=$1 url=$2 run=$3 key=$4 out tps failed
-    out="$OUT/run$run-pgbench-$script.txt"
-    pgbench -n -M prepared -c "$BENCH_CLIENTS" -j 2 -T "$BENCH_SECONDS" -D init=1 \
-        -f "bench/pgbench/$script.sql" "$url" >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
+    local script=$1 url=$2 run=$3 key=$4 clients=${5:-$BENCH_CLIENTS} out tps failed TIMEFORMAT='%U %S'
+    out="$OUT/run$run-pgbench-$key.txt"
+    cpu_start
+    { time pgbench -n -M prepared -c "$clients" -j 2 -T "$BENCH_SECONDS" -D init=1 \
+        -f "bench/pgbench/$script.sql" "$url" >"$out" 2>&1; } 2>"$out.time" || { cat "$out" >&2; exit 1; }
     tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$out")
     failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$out")
     record "$run" "${key}_tps" "$tps"
     record "$run" "${key}_failed" "${failed:-0}"
+    cpu_end "$key" "$run" "$out.time" \
+        "$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out")"
     log "  pgbench $script: $tps tps"
 }
 

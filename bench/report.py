@@ -113,6 +113,10 @@ def main():
         f"{fmt(m('pg_refresh_rps'))} /s, {lat('pg_refresh')}",
         f"pgbench, the one rotation statement, {clients} clients: {fmt(m('pgbench_rotate_tps'))} /s",
         ratio(runs, "pg_refresh_rps", "pgbench_rotate_tps"), "≥ 0.6", at_least(0.6))
+    row(f"↳ the same refresh against the one statement from {pool} clients (the server's pool size)",
+        f"{fmt(m('pg_refresh_rps'))} /s",
+        f"pgbench, {pool} clients: {fmt(m('pgbench_rotate_pool_tps'))} /s",
+        ratio(runs, "pg_refresh_rps", "pgbench_rotate_pool_tps"), "(information)")
     row("↳ the same refresh against the slow path's two statements",
         f"{fmt(m('pg_refresh_rps'))} /s",
         f"pgbench, find_session + rotation: {fmt(m('pgbench_find_rotate_tps'))} /s",
@@ -177,6 +181,33 @@ def main():
     )
 
     print()
+    print("Where the CPU went, per operation (µs of CPU, medians; from /proc during each "
+          "measurement; the load generator's from `time`):")
+    print()
+    print("| measurement | database (PostgreSQL) | server | load generator | other processes | CPU idle |")
+    print("|---|---|---|---|---|---|")
+    cpu_rows = [
+        ("pgbench_rotate", "pgbench: the rotation statement", "pgbench"),
+        ("pgbench_rotate_pool", f"pgbench: the rotation statement, {pool} clients", "pgbench"),
+        ("pg_refresh", "refresh, PostgreSQL", "wrk"),
+        ("pg_burst_refresh", "refresh under the login burst (server: bcrypt included)", "wrk"),
+        ("pgbench_find_rotate", "pgbench: find_session + rotation", "pgbench"),
+        ("pgbench_lookup", "pgbench: the session look-up", "pgbench"),
+        ("pg_me", "access check `GET /me`", "wrk"),
+        ("pg_introspect", "introspection", "wrk"),
+        ("bare_me", "bare actix-web handler", "wrk"),
+        ("sqlite_limit", "SQLite: the rotation statement (load generator: baton-bench, SQLite inside)",
+         "baton-bench"),
+        ("sqlite_refresh", "refresh, SQLite (server: SQLite inside)", "wrk"),
+    ]
+    for key, label, generator in cpu_rows:
+        if m(f"{key}_cpu_server_us") is None:
+            continue
+        cells = [fmt(m(f"{key}_cpu_{part}_us")) for part in ("pg", "server", "load", "other")]
+        cells[2] += f" ({generator})"
+        print(f"| {label} | {' | '.join(cells)} | {fmt(m(f'{key}_cpu_idle_pct'))} % |")
+
+    print()
     print("Contention (someone else's load, sampled for 1 s while the bench idled):")
     print()
     print("| run | CPU busy: start / before PostgreSQL / before SQLite | rustc processes | load average at start |")
@@ -194,7 +225,7 @@ def main():
     problems = []
     for key in ("pg_refresh", "pg_burst_refresh", "pg_burst_login", "sqlite_refresh", "pg_me",
                 "pg_introspect", "bare_me", "pgbench_rotate", "pgbench_find_rotate",
-                "pgbench_lookup", "sqlite_limit"):
+                "pgbench_lookup", "pgbench_rotate_pool", "sqlite_limit"):
         bad = sum(r.get(f"{key}_failed", 0) for r in runs)
         if bad:
             problems.append(f"{key}: {bad:.0f} failed")

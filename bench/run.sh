@@ -24,7 +24,8 @@
 # logins of the burst, BENCH_BCRYPT_COST (12, Baton's default), BENCH_SKIP_BUILD=1 to use
 # the binaries as built, BENCH_BATON (a `baton` binary other than the one built here),
 # BENCH_PG_SQL (SQL run on each PostgreSQL bench database once baton has migrated it, for
-# experiments such as dropping an index). BATON_* variables not set here reach the server
+# experiments such as dropping an index), BENCH_BACKENDS ("pg sqlite"; one of them alone for
+# a quicker look at it), BENCH_WRK_THREADS (2, as pgbench's -j). BATON_* variables not set here reach the server
 # (e.g. BATON_DATABASE__POOL_SIZE, also the thread count of sqlite-limit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,13 +37,18 @@ BENCH_CLIENTS=${BENCH_CLIENTS:-64}
 BENCH_BURST_CLIENTS=${BENCH_BURST_CLIENTS:-$((2 * CORES))}
 BENCH_BCRYPT_COST=${BENCH_BCRYPT_COST:-12}
 POOL_SIZE=${BATON_DATABASE__POOL_SIZE:-16}
+BENCH_BACKENDS=${BENCH_BACKENDS:-pg sqlite}
+WRK_THREADS=${BENCH_WRK_THREADS:-2} # as pgbench -j 2: one load thread per core
 export BENCH_SECONDS BENCH_RUNS BENCH_CLIENTS BENCH_BURST_CLIENTS BENCH_BCRYPT_COST POOL_SIZE
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN="$TARGET/release"
 BATON=${BENCH_BATON:-$BIN/baton}
+# The configuration files of the binary's own tree (a previous release rejects newer keys).
+CONFIG_DIR=${BENCH_CONFIG_DIR:-$(cd "$(dirname "$BATON")/../.." 2>/dev/null && pwd)/config}
+[[ -d "$CONFIG_DIR" ]] || CONFIG_DIR="$PWD/config"
 
 if [[ "${1:-}" != "--inner" ]]; then
-    for n in BENCH_SECONDS BENCH_RUNS BENCH_CLIENTS BENCH_BURST_CLIENTS BENCH_BCRYPT_COST POOL_SIZE; do
+    for n in BENCH_SECONDS BENCH_RUNS BENCH_CLIENTS BENCH_BURST_CLIENTS BENCH_BCRYPT_COST POOL_SIZE WRK_THREADS; do
         [[ "${!n}" =~ ^[1-9][0-9]*$ ]] || { echo "bench: $n must be a positive integer" >&2; exit 2; }
     done
     # The load generator and helpers come from Debian's packages when missing.
@@ -80,6 +86,8 @@ USERS=$BENCH_CLIENTS
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 trap cleanup EXIT
+# The postmaster, for the CPU accounting of every measurement (bench/cpu.py).
+POSTMASTER=$(head -1 "$(psql -Atq "$PG_ADMIN_URL" -c "SHOW data_directory")/postmaster.pid")
 
 SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')
 INTROSPECT_SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')
@@ -87,7 +95,7 @@ BENCH_BASIC=$(printf 'bench:%s' "$INTROSPECT_SECRET" | base64 -w0)
 export BENCH_BASIC
 baton_env() { # DATABASE-URL PORT: sets START_ENV to the environment of a bench server
     START_ENV=(-u RUST_LOG -u DATABASE_URL -u BATON_DATABASE__URL
-        BATON_PROFILE=prod "BATON_JWT__SECRET=$SECRET" "BATON_DATABASE__URL=$1"
+        BATON_PROFILE=prod "BATON_CONFIG_DIR=$CONFIG_DIR" "BATON_JWT__SECRET=$SECRET" "BATON_DATABASE__URL=$1"
         BATON_SERVER__HOST=127.0.0.1 "BATON_SERVER__PORT=$2"
         "BATON_PASSWORDS__BCRYPT_COST=$BENCH_BCRYPT_COST" BATON_LOG__LEVEL=warn
         BATON_LOG__FORMAT=pretty)
@@ -98,12 +106,9 @@ baton_env() { # DATABASE-URL PORT: sets START_ENV to the environment of a bench 
     fi
 }
 
-for ((run = 1; run <= BENCH_RUNS; run++)); do
-    log "run $run of $BENCH_RUNS"
-    record "$run" loadavg "$(cut -d' ' -f1 /proc/loadavg)"
-    quiet "$run" start
-
-    # --- PostgreSQL -----------------------------------------------------------------------
+# PostgreSQL: every PostgreSQL figure of run RUN, each right after its limit.
+pg_phase() { # RUN
+    local run=$1 db pg_url port base alone burst login_pid sampler_pid code bare_port sqlite_url dir key
     db="baton_bench_$run"
     psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
     pg_url="${PG_ADMIN_URL%/*}/$db"
@@ -126,17 +131,17 @@ for ((run = 1; run <= BENCH_RUNS; run++)); do
 
     # Refresh. Limit: the one statement a rotation sends, straight from pgbench.
     pgbench_run rotate "$pg_url" "$run" pgbench_rotate
-    wrk_run pg_refresh "$alone/refresh.txt" "$BENCH_CLIENTS" "$BENCH_CLIENTS" \
+    wrk_run pg_refresh "$alone/refresh.txt" "$WRK_THREADS" "$BENCH_CLIENTS" \
         bench/wrk/refresh.lua "$base/api/v1/auth/refresh" "$run"
     # The same refresh load while logins keep every bcrypt thread busy: the logins start a
     # second earlier and end a second later than the refreshes.
-    wrk_run pg_burst_login "$alone/access.txt" "$BENCH_BURST_CLIENTS" "$BENCH_BURST_CLIENTS" \
+    NO_CPU=1 wrk_run pg_burst_login "$alone/access.txt" "$BENCH_BURST_CLIENTS" "$BENCH_BURST_CLIENTS" \
         bench/wrk/login.lua "$base/api/v1/auth/login" "$run" $((BENCH_SECONDS + 2)) &
     login_pid=$!
     sleep 1
     sample_hash_pool "$base" "$OUT/run$run-hash-pool.txt" &
     sampler_pid=$!
-    wrk_run pg_burst_refresh "$burst/refresh.txt" "$BENCH_CLIENTS" "$BENCH_CLIENTS" \
+    wrk_run pg_burst_refresh "$burst/refresh.txt" "$WRK_THREADS" "$BENCH_CLIENTS" \
         bench/wrk/refresh.lua "$base/api/v1/auth/refresh" "$run"
     kill "$sampler_pid" 2>/dev/null || true
     wait "$login_pid"
@@ -147,12 +152,14 @@ for ((run = 1; run <= BENCH_RUNS; run++)); do
         record "$run" burst_hash_running "${r:-}"
         record "$run" burst_hash_waiting "${w:-}"
     }
-    # Information: the two statements the slow path (and the previous release) sends.
+    # Information: the same statement from as many clients as the server has connections, and
+    # the two statements the slow path (and the previous release) sends.
+    pgbench_run rotate "$pg_url" "$run" pgbench_rotate_pool "$POOL_SIZE"
     pgbench_run find-rotate "$pg_url" "$run" pgbench_find_rotate
 
     # Access check and introspection. Floor: the session look-up alone, from pgbench.
     pgbench_run lookup "$pg_url" "$run" pgbench_lookup
-    wrk_run pg_me "$alone/access.txt" 2 "$BENCH_CLIENTS" bench/wrk/me.lua \
+    wrk_run pg_me "$alone/access.txt" "$WRK_THREADS" "$BENCH_CLIENTS" bench/wrk/me.lua \
         "$base/api/v1/auth/me" "$run"
     code=$(curl -sS -o "$OUT/run$run-introspect-probe.json" -w '%{http_code}' -u "bench:$INTROSPECT_SECRET" \
         -d "token=$(head -1 "$alone/access.txt")&token_type_hint=access_token" \
@@ -162,28 +169,29 @@ for ((run = 1; run <= BENCH_RUNS; run++)); do
         log "  introspection: 404, not available in this build (skipped)"
     else
         record "$run" introspect_available 1
-        wrk_run pg_introspect "$alone/access.txt" 2 "$BENCH_CLIENTS" \
+        wrk_run pg_introspect "$alone/access.txt" "$WRK_THREADS" "$BENCH_CLIENTS" \
             bench/wrk/introspect.lua "$base/api/v1/auth/introspect" "$run"
     fi
     record "$run" pg_peak_kib "$(kib "$PID" VmHWM)"
     log "  postgres: peak RSS $(kib "$PID" VmHWM) KiB"
-    stop_pid "$PID"
-    RUNNING_PID=""
+    stop_server
 
     # Information: actix-web alone answering the same JSON; raw bcrypt on one thread per core.
     bare_port=$(free_port)
     start_server "run$run-bare" /api/v1/auth/me "$bare_port" "$BIN/baton-bench" bare-me --port "$bare_port"
-    wrk_run bare_me "$alone/access.txt" 2 "$BENCH_CLIENTS" bench/wrk/me.lua \
+    wrk_run bare_me "$alone/access.txt" "$WRK_THREADS" "$BENCH_CLIENTS" bench/wrk/me.lua \
         "http://127.0.0.1:$bare_port/api/v1/auth/me" "$run"
-    stop_pid "$PID"
-    RUNNING_PID=""
+    stop_server
     "$BIN/baton-bench" bcrypt --cost "$BENCH_BCRYPT_COST" --seconds "$BENCH_SECONDS" \
         >"$OUT/run$run-bcrypt.txt"
     record "$run" bcrypt_per_s "$(sed -n 's/^per_second=//p' "$OUT/run$run-bcrypt.txt")"
     record "$run" bcrypt_threads "$(sed -n 's/^threads=//p' "$OUT/run$run-bcrypt.txt")"
     log "  raw bcrypt: $(sed -n 's/^per_second=//p' "$OUT/run$run-bcrypt.txt")/s"
+}
 
-    # --- SQLite ---------------------------------------------------------------------------
+# SQLite: the SQLite figures of run RUN.
+sqlite_phase() { # RUN
+    local run=$1 db pg_url port base alone burst login_pid sampler_pid code bare_port sqlite_url dir key
     port=$(free_port)
     base="http://127.0.0.1:$port"
     sqlite_url="sqlite://$OUT/run$run.db"
@@ -198,17 +206,32 @@ for ((run = 1; run <= BENCH_RUNS; run++)); do
     open_sessions "$base" "$dir" "$run" sqlite_register register
     quiet "$run" sqlite
     # Limit: the rotation statement on the same file, as many threads as the server's pool.
-    "$BIN/baton-bench" sqlite-limit --url "$sqlite_url" --threads "$POOL_SIZE" \
-        --seconds "$BENCH_SECONDS" >"$OUT/run$run-sqlite-limit.txt"
+    local limit="$OUT/run$run-sqlite-limit.txt" TIMEFORMAT='%U %S'
+    cpu_start
+    { time "$BIN/baton-bench" sqlite-limit --url "$sqlite_url" --threads "$POOL_SIZE" \
+        --seconds "$BENCH_SECONDS" >"$limit" 2>"$limit.err"; } 2>"$limit.time"
+    cpu_end sqlite_limit "$run" "$limit.time" "$(sed -n 's/^ops=//p' "$limit")"
     for key in per_second p50_ms p99_ms failed; do
-        record "$run" "sqlite_limit_$key" "$(sed -n "s/^$key=//p" "$OUT/run$run-sqlite-limit.txt")"
+        record "$run" "sqlite_limit_$key" "$(sed -n "s/^$key=//p" "$limit")"
     done
-    log "  sqlite-limit: $(tr '\n' ' ' <"$OUT/run$run-sqlite-limit.txt")"
-    wrk_run sqlite_refresh "$dir/refresh.txt" "$BENCH_CLIENTS" "$BENCH_CLIENTS" \
+    log "  sqlite-limit: $(tr '\n' ' ' <"$limit")"
+    wrk_run sqlite_refresh "$dir/refresh.txt" "$WRK_THREADS" "$BENCH_CLIENTS" \
         bench/wrk/refresh.lua "$base/api/v1/auth/refresh" "$run"
     record "$run" sqlite_peak_kib "$(kib "$PID" VmHWM)"
-    stop_pid "$PID"
-    RUNNING_PID=""
+    stop_server
+}
+
+for ((run = 1; run <= BENCH_RUNS; run++)); do
+    log "run $run of $BENCH_RUNS"
+    record "$run" loadavg "$(cut -d' ' -f1 /proc/loadavg)"
+    quiet "$run" start
+    for backend in $BENCH_BACKENDS; do
+        case $backend in
+            pg) pg_phase "$run" ;;
+            sqlite) sqlite_phase "$run" ;;
+            *) log "unknown backend $backend in BENCH_BACKENDS (pg, sqlite)"; exit 2 ;;
+        esac
+    done
 done
 
 python3 bench/report.py "$RESULTS"

@@ -20,7 +20,7 @@ function init(args)
 end
 
 function response(status, hdrs, body)
-  if status == 200 and not string.find(body, '"active":true', 1, true) then
+  if status == 200 and not string.find(body, '"active"%s*:%s*true') then
     inactive = inactive + 1
   end
 end

@@ -6,10 +6,14 @@
 //! seconds, hashes as 32-byte blobs) and kept prepared, as the store keeps it. It runs on as
 //! many threads as the server's pool has connections (the server never runs more rotations at
 //! once), each on its own diesel `SqliteConnection` opened with the store's pragmas, each
-//! rotating a session of its own. What is left is what every SQLite refresh pays and Baton
-//! cannot remove: SQLite's single write lock, the WAL commit, the busy handler of the waiting
-//! writers, and diesel's binding and row decoding (the thinnest way to drive the bundled
-//! SQLite the server is linked with).
+//! rotating a session of its own. The threads take turns on a mutex before each statement:
+//! SQLite runs one writer at a time whatever happens, and a writer waiting on the mutex is
+//! woken the moment the lock is free, where one polling from SQLite's busy handler sleeps
+//! 1 to 100 ms between tries (with `--no-turns` they race in the busy handler, as the
+//! server's pool does; measured, 2 of 16 threads then starved past the 5 s busy timeout in a
+//! 5 s run). One thread or sixteen taking turns run at the same rate. What is left is what every SQLite refresh pays and Baton
+//! cannot remove: the statement, one at a time, its WAL commit, and diesel's binding and row
+//! decoding (the thinnest way to drive the bundled SQLite the server is linked with).
 
 use diesel::connection::SimpleConnection;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
@@ -18,7 +22,7 @@ use diesel::sqlite::Sqlite;
 use diesel::{Connection, OptionalExtension, QueryResult, QueryableByName, RunQueryDsl};
 use diesel::{SqliteConnection, sql_query};
 use std::error::Error;
-use std::sync::Barrier;
+use std::sync::{Barrier, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// Options of `baton-bench sqlite-limit`.
@@ -34,6 +38,9 @@ pub struct Args {
     /// How long to run.
     #[arg(long, default_value_t = 10.0)]
     seconds: f64,
+    /// Let the threads race for SQLite's lock in its busy handler instead of taking turns.
+    #[arg(long)]
+    no_turns: bool,
 }
 
 /// The store's pragmas (`baton_store`'s `Pragmas::apply`), in the same order.
@@ -214,11 +221,13 @@ pub fn run(args: Args) -> Result<(), Box<dyn Error>> {
     let chains = open_chains(&path, threads).map_err(|e| e.to_string())?;
     let run_for = Duration::from_secs_f64(args.seconds);
     let ready = Barrier::new(threads + 1);
+    let turns = Mutex::new(());
+    let take_turns = !args.no_turns;
     let (results, elapsed) = std::thread::scope(|scope| {
         let handles: Vec<_> = chains
             .into_iter()
             .map(|mut chain| {
-                let (path, ready) = (path.as_str(), &ready);
+                let (path, ready, turns) = (path.as_str(), &ready, &turns);
                 scope.spawn(move || -> Result<Vec<Duration>, String> {
                     let conn = connect(path).map_err(|e| e.to_string());
                     ready.wait();
@@ -227,7 +236,11 @@ pub fn run(args: Args) -> Result<(), Box<dyn Error>> {
                     let mut latencies = Vec::with_capacity(200_000);
                     while start.elapsed() < run_for {
                         let t = Instant::now();
-                        match rotate(&mut conn, &mut chain) {
+                        let turn = take_turns
+                            .then(|| turns.lock().unwrap_or_else(PoisonError::into_inner));
+                        let rotated = rotate(&mut conn, &mut chain);
+                        drop(turn);
+                        match rotated {
                             Ok(true) => latencies.push(t.elapsed()),
                             Ok(false) => return Err("a rotation's guard did not hold".into()),
                             Err(e) => return Err(format!("rotation failed: {e}")),
@@ -260,6 +273,7 @@ pub fn run(args: Args) -> Result<(), Box<dyn Error>> {
         latencies.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
     };
     println!("threads={threads}");
+    println!("turns={take_turns}");
     println!("ops={}", latencies.len());
     println!("per_second={:.1}", latencies.len() as f64 / elapsed.as_secs_f64());
     println!("p50_ms={:.3}", pct(0.50));
