@@ -12,7 +12,8 @@ import re
 import sys
 from collections import defaultdict
 
-from callgrind_split import component, crate_of
+sys.dont_write_bytecode = True  # no __pycache__ in bench/
+from callgrind_split import component, crate_of  # noqa: E402
 
 KERNEL = "kernel (syscalls, loopback TCP, scheduling, futex)"
 ROW = re.compile(r"^\s*([\d.]+)%\s+(\S+)\s+\[([.k])\]\s+(.*?)\s*$")
