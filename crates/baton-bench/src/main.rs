@@ -16,6 +16,7 @@
 mod bare;
 mod bcrypt_rate;
 mod ladder;
+mod pgbench_scripts;
 mod sqlite_limit;
 mod start;
 

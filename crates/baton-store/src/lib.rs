@@ -30,6 +30,7 @@ mod user_store;
 pub mod testing;
 
 pub use store::{Backend, PoolState, SetupError, Store, StoreConfig};
+pub use url::UrlError;
 
 /// The text of the statements the store keeps prepared, for tools that drive the very same
 /// SQL without Baton (`baton-bench`'s limits). Parameters are `$1`, `$2`, … in order of first
@@ -37,4 +38,3 @@ pub use store::{Backend, PoolState, SetupError, Store, StoreConfig};
 pub mod statements {
     pub use crate::sql::rotate::{POSTGRES as ROTATE_POSTGRES, SQLITE as ROTATE_SQLITE};
 }
-pub use url::UrlError;
