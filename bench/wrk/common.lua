@@ -1,6 +1,7 @@
 -- Shared by the wrk scripts of `just bench`: reads one token per line from the file named
--- by $BENCH_TOKENS into each thread (thread i gets line i), and prints one machine-readable
--- line at the end:
+-- by $BENCH_TOKENS; thread i (0-based) gets line i as `token`, and, as `tokens` (one per
+-- line), every line k with k mod $BENCH_THREADS = i: its share when it keeps one token per
+-- connection. Prints one machine-readable line at the end:
 --   bench ok=N failed=N seconds=S rps=R little_rps=L mean_ms=M p50_ms=X p99_ms=Y
 -- where rps counts only successful responses (2xx) and latencies cover every response;
 -- little_rps is $BENCH_CONNECTIONS / mean latency (see below).
@@ -21,7 +22,11 @@ function M.setup(thread)
   end
   local i = #M.threads + 1
   local token = tokens[(i - 1) % #tokens + 1]
+  local threads = tonumber(os.getenv("BENCH_THREADS") or "1")
+  local share = {}
+  for k = i, #tokens, threads do share[#share + 1] = tokens[k] end
   thread:set("token", token)
+  thread:set("tokens", table.concat(share, "\n"))
   thread:set("index", i - 1)
   M.threads[i] = thread
 end

@@ -1,10 +1,11 @@
 //! The cost ladder of a refresh (or an access check) without HTTP, for profiling: each rung
 //! adds one layer of Baton on top of the previous one, on the same database.
 //!
-//! - `store`: the storage adapter alone, `find_session` then `rotate` (diesel, r2d2 pool,
-//!   connection check on checkout) — compare with pgbench running the same SQL;
+//! - `store`: the storage adapter alone, `find_session` then `rotate` (diesel, r2d2 pool):
+//!   the slow path's two statements — compare with `bench/pgbench/find-rotate.sql`;
 //! - `core`: the use case `Auth::refresh` (or `Auth::authenticate`) with the real JWT
-//!   issuer and store: adds token verification, minting and hashing.
+//!   issuer and store: adds token verification, minting and hashing, and takes the fast path
+//!   (one statement) as the server does.
 //!
 //! The HTTP server is the rung above (`just bench`). One session per thread; threads default
 //! to the pool size, as the server runs at most that many use cases at once.

@@ -4,6 +4,8 @@
 //! - `bare-me`: the access-check limit, an actix-web server whose `GET /api/v1/auth/me`
 //!   returns the same JSON as Baton's, with no authentication and no database.
 //! - `bcrypt`: the login limit, raw bcrypt verifications per second on N threads.
+//! - `sqlite-limit`: the SQLite refresh limit, the rotation statement driven straight on the
+//!   server's database file by as many threads as the server's pool.
 //! - `start`: starts a server, polls its readiness URL every millisecond and prints the
 //!   process id and the time from `exec` to the first `200`.
 //! - `ladder`: a refresh or access check through the store alone, or the core use case
@@ -14,6 +16,8 @@
 mod bare;
 mod bcrypt_rate;
 mod ladder;
+mod pgbench_scripts;
+mod sqlite_limit;
 mod start;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +37,8 @@ enum Command {
     BareMe(bare::Args),
     /// Count raw bcrypt verifications per second (the login limit).
     Bcrypt(bcrypt_rate::Args),
+    /// Run the rotation statement straight on a SQLite file (the SQLite refresh limit).
+    SqliteLimit(sqlite_limit::Args),
     /// Start a server in the background and time it until its readiness URL answers 200.
     Start(start::Args),
     /// Run a refresh or access check through the store or the core alone, without HTTP.
@@ -43,6 +49,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::BareMe(args) => bare::run(args),
         Command::Bcrypt(args) => bcrypt_rate::run(args),
+        Command::SqliteLimit(args) => sqlite_limit::run(args),
         Command::Start(args) => start::run(args),
         Command::Ladder(args) => ladder::run(args),
     };

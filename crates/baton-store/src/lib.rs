@@ -31,3 +31,10 @@ pub mod testing;
 
 pub use store::{Backend, PoolState, SetupError, Store, StoreConfig};
 pub use url::UrlError;
+
+/// The text of the statements the store keeps prepared, for tools that drive the very same
+/// SQL without Baton (`baton-bench`'s limits). Parameters are `$1`, `$2`, … in order of first
+/// use; `crates/baton-store/src/sql/rotate.rs` says what each is.
+pub mod statements {
+    pub use crate::sql::rotate::{POSTGRES as ROTATE_POSTGRES, SQLITE as ROTATE_SQLITE};
+}

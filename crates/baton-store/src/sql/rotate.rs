@@ -11,7 +11,7 @@ use diesel::sql_types::{BigInt, Binary};
 use diesel::{OptionalExtension, QueryResult, RunQueryDsl};
 
 /// PostgreSQL: the owner joins in `FROM`, and `RETURNING` reads both rows.
-const POSTGRES: &str = "\
+pub const POSTGRES: &str = "\
 UPDATE sessions AS s
    SET refresh_hash = $1, generation = s.generation + 1,
        rotated_at = $2, last_used_at = $2, expires_at = $3
@@ -30,7 +30,7 @@ RETURNING s.id, s.user_id, s.refresh_hash, s.generation, s.rotated_at, s.created
 /// SQLite: `RETURNING` may not read a table joined in `FROM`, so the owner's check is an
 /// `EXISTS` and its columns come from subqueries (primary-key look-ups in the same statement,
 /// under SQLite's single writer lock).
-const SQLITE: &str = "\
+pub const SQLITE: &str = "\
 UPDATE sessions
    SET refresh_hash = $1, generation = generation + 1,
        rotated_at = $2, last_used_at = $2, expires_at = $3
