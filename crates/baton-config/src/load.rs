@@ -249,6 +249,12 @@ impl ConfigError {
     }
 }
 
+/// The pool size of a SQLite database nobody sized. SQLite runs one writer at a time, and
+/// pooled connections that race for its lock sleep in its busy handler while the lock sits
+/// free: with 16 connections refresh ran at about 5,000/s with a p99 of 650 ms, with 2 at
+/// 7,200–8,300/s and 15 ms (docs/BENCHMARKS.md). PostgreSQL keeps the general default.
+pub const SQLITE_POOL_SIZE: u32 = 2;
+
 /// Loads, extracts and validates the configuration of `source`; the first problem stops it.
 pub fn load(source: &Source) -> Result<Config, ConfigError> {
     let Layers { figment, problems } = source.layers();
@@ -262,6 +268,10 @@ pub fn load(source: &Source) -> Result<Config, ConfigError> {
 pub(super) fn extract(figment: &Figment) -> Result<Config, ConfigError> {
     let mut config: Config = figment.extract().map_err(|e| render(&e))?;
     config.database.url_explicit = origin(figment, "database.url") != Origin::Default;
+    let pool_unset = origin(figment, "database.pool_size") == Origin::Default;
+    if pool_unset && config.database.url.starts_with("sqlite://") {
+        config.database.pool_size = SQLITE_POOL_SIZE;
+    }
     Ok(config)
 }
 

@@ -260,3 +260,27 @@ fn baton_config_shows_what_it_can_of_a_broken_configuration_and_every_problem() 
 fn env(var: &str) -> Origin {
     Origin::Env(var.to_owned())
 }
+
+#[test]
+fn an_unsized_sqlite_pool_has_two_connections_postgres_and_explicit_sizes_keep_theirs() {
+    jail(|jail| {
+        jail.set_env("BATON_JWT__SECRET", SECRET);
+        jail.create_dir("data")?;
+        jail.set_env("BATON_DATABASE__URL", "sqlite://data/x.db");
+        assert_eq!(
+            load(&source("prod")).unwrap().database.pool_size,
+            super::load::SQLITE_POOL_SIZE
+        );
+        jail.set_env("BATON_DATABASE__POOL_SIZE", "8");
+        assert_eq!(load(&source("prod")).unwrap().database.pool_size, 8);
+        jail.set_env("BATON_DATABASE__URL", "postgres://db/baton");
+        assert_eq!(load(&source("prod")).unwrap().database.pool_size, 8);
+        Ok(())
+    });
+    jail(|jail| {
+        jail.set_env("BATON_JWT__SECRET", SECRET);
+        jail.set_env("BATON_DATABASE__URL", "postgres://db/baton");
+        assert_eq!(load(&source("prod")).unwrap().database.pool_size, 16);
+        Ok(())
+    });
+}

@@ -92,7 +92,8 @@ mod tests {
             [
                 "2025-11-25-000001_create_users",
                 "2025-11-25-000002_create_sessions",
-                "2026-11-30-000003_create_login_attempts"
+                "2026-11-30-000003_create_login_attempts",
+                "2026-11-30-000004_drop_sessions_expires_at_idx"
             ]
         );
         assert!(run(&mut conn).unwrap().is_empty());

@@ -64,7 +64,7 @@ async fn user_commands_manage_accounts_of_a_running_server(b: Backend) {
 async fn migrate_and_purge_report_what_they_did(b: Backend) {
     let db = Db::create(b).await;
     let out = ok(&run(baton_with(&db.url, &["migrate"]), "").await);
-    assert!(out.starts_with("applied 3 migration(s)"), "{out}");
+    assert!(out.starts_with("applied 4 migration(s)"), "{out}");
     assert!(out.contains("create_users") && out.contains("create_login_attempts"), "{out}");
     let out = ok(&run(baton_with(&db.url, &["migrate"]), "").await);
     assert!(out.contains("database schema is up to date"), "{out}");
