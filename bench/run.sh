@@ -44,7 +44,7 @@ TARGET=${CARGO_TARGET_DIR:-target}
 BIN="$TARGET/release"
 BATON=${BENCH_BATON:-$BIN/baton}
 # The configuration files of the binary's own tree (a previous release rejects newer keys).
-CONFIG_DIR=${BENCH_CONFIG_DIR:-$(cd "$(dirname "$BATON")/../.." 2>/dev/null && pwd)/config}
+CONFIG_DIR=${BENCH_CONFIG_DIR:-$(cd "$(dirname "$BATON")/../.." 2>/dev/null && pwd || true)/config}
 [[ -d "$CONFIG_DIR" ]] || CONFIG_DIR="$PWD/config"
 
 if [[ "${1:-}" != "--inner" ]]; then
