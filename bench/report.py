@@ -74,6 +74,7 @@ def main():
     clients = env.get("BENCH_CLIENTS", "64")
     burst = env.get("BENCH_BURST_CLIENTS", "?")
     pool = env.get("POOL_SIZE", "16")
+    sqlite_pool = env.get("SQLITE_POOL_SIZE", "2")
     cost = env.get("BENCH_BCRYPT_COST", "12")
     cores = os.cpu_count() or 1
     m = lambda key: median(runs, key)  # noqa: E731
@@ -123,7 +124,7 @@ def main():
         ratio(runs, "pg_refresh_rps", "pgbench_find_rotate_tps"), "(information)")
     row(f"refresh, SQLite, {clients} chains",
         f"{fmt(m('sqlite_refresh_rps'))} /s, {lat('sqlite_refresh')}",
-        f"the rotation statement on the same file, {pool} threads (diesel, no HTTP): "
+        f"the rotation statement on the same file, {sqlite_pool} threads (diesel, no HTTP): "
         f"{fmt(m('sqlite_limit_per_second'))} /s",
         ratio(runs, "sqlite_refresh_rps", "sqlite_limit_per_second"), "≥ 0.5", at_least(0.5))
     row(f"access check `GET /me`, PostgreSQL, {clients} clients",

@@ -26,7 +26,8 @@
 # BENCH_PG_SQL (SQL run on each PostgreSQL bench database once baton has migrated it, for
 # experiments such as dropping an index), BENCH_BACKENDS ("pg sqlite"; one of them alone for
 # a quicker look at it), BENCH_WRK_THREADS (2, as pgbench's -j). BATON_* variables not set here reach the server
-# (e.g. BATON_DATABASE__POOL_SIZE, also the thread count of sqlite-limit).
+# (e.g. BATON_DATABASE__POOL_SIZE, also the thread count of sqlite-limit; unset, the server
+# sizes PostgreSQL's pool 16 and SQLite's 2, and the limits follow).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,10 +37,11 @@ BENCH_RUNS=${BENCH_RUNS:-3}
 BENCH_CLIENTS=${BENCH_CLIENTS:-64}
 BENCH_BURST_CLIENTS=${BENCH_BURST_CLIENTS:-$((2 * CORES))}
 BENCH_BCRYPT_COST=${BENCH_BCRYPT_COST:-12}
-POOL_SIZE=${BATON_DATABASE__POOL_SIZE:-16}
+POOL_SIZE=${BATON_DATABASE__POOL_SIZE:-16}         # the server's PostgreSQL pool when unset
+SQLITE_POOL_SIZE=${BATON_DATABASE__POOL_SIZE:-2}   # and its SQLite pool (baton_config::load)
 BENCH_BACKENDS=${BENCH_BACKENDS:-pg sqlite}
 WRK_THREADS=${BENCH_WRK_THREADS:-2} # as pgbench -j 2: one load thread per core
-export BENCH_SECONDS BENCH_RUNS BENCH_CLIENTS BENCH_BURST_CLIENTS BENCH_BCRYPT_COST POOL_SIZE
+export BENCH_SECONDS BENCH_RUNS BENCH_CLIENTS BENCH_BURST_CLIENTS BENCH_BCRYPT_COST POOL_SIZE SQLITE_POOL_SIZE
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN="$TARGET/release"
 BATON=${BENCH_BATON:-$BIN/baton}
@@ -205,10 +207,10 @@ sqlite_phase() { # RUN
     dir="$OUT/run$run-sqlite"
     open_sessions "$base" "$dir" "$run" sqlite_register register
     quiet "$run" sqlite
-    # Limit: the rotation statement on the same file, as many threads as the server's pool.
+    # Limit: the rotation statement on the same file, as many threads as the server's SQLite pool.
     local limit="$OUT/run$run-sqlite-limit.txt" TIMEFORMAT='%U %S'
     cpu_start
-    { time "$BIN/baton-bench" sqlite-limit --url "$sqlite_url" --threads "$POOL_SIZE" \
+    { time "$BIN/baton-bench" sqlite-limit --url "$sqlite_url" --threads "$SQLITE_POOL_SIZE" \
         --seconds "$BENCH_SECONDS" >"$limit" 2>"$limit.err"; } 2>"$limit.time"
     cpu_end sqlite_limit "$run" "$limit.time" "$(sed -n 's/^ops=//p' "$limit")"
     for key in per_second p50_ms p99_ms failed; do

@@ -164,6 +164,8 @@ fn the_shipped_files_load_for_dev_and_refuse_prod_without_a_secret_or_database()
         assert!(secret.is_dev_secret() && secret.weakness().is_none());
         assert_eq!(c.database.url, DEFAULT_DATABASE_URL);
         assert!(c.database.is_builtin_default(), "just run may create data/");
+        let sqlite_pool = super::load::SQLITE_POOL_SIZE;
+        assert_eq!(c.database.pool_size, sqlite_pool, "the shipped files leave SQLite unsized");
         assert_eq!(c, Config { database: c.database.clone(), ..c.clone() });
         let prod = Source::new(Some(repo_config.clone()), "prod");
         let e = load(&prod).unwrap_err().to_string();
@@ -175,6 +177,7 @@ fn the_shipped_files_load_for_dev_and_refuse_prod_without_a_secret_or_database()
         jail.set_env("BATON_JWT__SECRET", SECRET);
         let c = load(&prod).unwrap();
         assert_eq!(c.policy(), Policy::default());
+        assert_eq!(c.database.pool_size, 16, "PostgreSQL's pool keeps the general default");
         assert_eq!(c.jwks, JwksConfig::default(), "default.toml writes out the defaults");
         assert_eq!(c.rate_limit, RateLimitConfig::default());
         assert_eq!(c.cookies, CookiesConfig::default());

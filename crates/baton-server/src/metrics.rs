@@ -70,10 +70,10 @@ pub const LOGIN_OUTCOMES: [&str; 6] =
 /// Every outcome label of [`REGISTRATIONS`].
 pub const REGISTER_OUTCOMES: [&str; 5] =
     ["ok", "invalid_input", "email_taken", "unavailable", "error"];
-/// Every outcome label of [`INTROSPECTIONS`]: the answer's `active`, a refused client, or a
-/// fault's label.
-pub const INTROSPECTION_OUTCOMES: [&str; 5] =
-    ["active", "inactive", "unauthorized", "unavailable", "error"];
+/// Every outcome label of [`INTROSPECTIONS`]: the answer's `active`, a refused client, a
+/// malformed request, or a fault's label.
+pub const INTROSPECTION_OUTCOMES: [&str; 6] =
+    ["active", "inactive", "unauthorized", "malformed", "unavailable", "error"];
 /// Every outcome label of [`KEY_RELOADS`].
 pub const KEY_RELOAD_OUTCOMES: [&str; 2] = ["ok", "failed"];
 
@@ -222,6 +222,12 @@ impl Metrics {
     /// Counts an introspection refused because the caller is no introspection client.
     pub fn introspection_refused(&self) {
         self.outcome_counter(INTROSPECTIONS, "unauthorized").increment(1);
+    }
+
+    /// Counts an introspection by an authenticated client whose request was refused before
+    /// any token was looked at (no form, no `token`, a parameter twice, over 16 KiB).
+    pub fn introspection_malformed(&self) {
+        self.outcome_counter(INTROSPECTIONS, "malformed").increment(1);
     }
 
     /// Counts a key-set reload: applied, or failed with the old keys kept.

@@ -214,7 +214,8 @@ mod tests {
         let doc: serde_json::Value = serde_json::from_str(document_json()).unwrap();
         assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
         assert_eq!(doc["components"]["securitySchemes"][BEARER]["scheme"], "bearer");
-        for schema in ["Problem", "TokenResponse", "User", "Session", "RegisterRequest"] {
+        let schemas = ["Problem", "TokenResponse", "User", "Session", "RegisterRequest", "JwkSet"];
+        for schema in schemas {
             assert!(doc["components"]["schemas"][schema].is_object(), "{schema} missing");
         }
     }

@@ -63,8 +63,9 @@ pub async fn introspect(
             return Err(HttpError::InvalidClient(reason).into());
         }
     };
+    let form = IntrospectForm::from_request(&req, &mut payload.into_inner()).await;
     let IntrospectForm { token, hint } =
-        IntrospectForm::from_request(&req, &mut payload.into_inner()).await?;
+        form.inspect_err(|_| state.metrics.introspection_malformed())?;
     let auth = state.auth.clone();
     // The key set that verified the token names its `iss` and `aud`; a reload in between
     // could only change them together with every token's validity.
@@ -99,30 +100,39 @@ pub struct IntrospectResponse {
     pub active: bool,
     /// Baton's `token_type` claim: `access` or `refresh`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub token_type: Option<&'static str>,
     /// The user id.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub sub: Option<String>,
     /// The session id.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub sid: Option<String>,
     /// The token's unique id.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub jti: Option<String>,
     /// Issued at (Unix seconds).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub iat: Option<i64>,
     /// Not before (Unix seconds).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub nbf: Option<i64>,
     /// Expiry (Unix seconds).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub exp: Option<i64>,
     /// The issuer (`jwt.issuer`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub iss: Option<String>,
     /// The audience (`jwt.audience`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub aud: Option<String>,
 }
 

@@ -6,6 +6,7 @@ use actix_web::http::header::{
     CACHE_CONTROL, CONTENT_TYPE, ETAG, EntityTag, Header, HeaderValue, IfNoneMatch,
 };
 use actix_web::{HttpRequest, HttpResponse, web};
+use utoipa::ToSchema;
 
 /// The JWKS's content type: plain `application/json`, as every major issuer serves its JWKS,
 /// rather than RFC 7517's `application/jwk-set+json`, which some HTTP clients refuse to read
@@ -27,7 +28,7 @@ pub const JWKS_CONTENT_TYPE: &str = "application/json";
         (status = 200, description = "The JSON Web Key Set (RFC 7517): one \
          `{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\",\"kid\",\"alg\":\"EdDSA\",\"use\":\"sig\"}` \
          per Ed25519 key that verifies, in key-set order.",
-         body = Object, content_type = "application/json",
+         body = JwkSet, content_type = "application/json",
          headers(
             ("Cache-Control" = String, description = "`public, max-age=<jwks.max_age seconds>`"),
             ("ETag" = String, description = "Strong ETag of the exact body."),
@@ -55,6 +56,37 @@ pub async fn jwks(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse 
     } else {
         res.insert_header((CONTENT_TYPE, JWKS_CONTENT_TYPE)).body(set.jwks_json().to_owned())
     }
+}
+
+/// The JWKS's shape, for the OpenAPI document only: the server serves the bytes
+/// `baton_jwt::Jwks` serialized, so that generated clients and schemathesis know the fields
+/// a resource server reads.
+#[derive(ToSchema)]
+pub struct JwkSet {
+    /// One entry per Ed25519 key that verifies, in key-set order; empty for an HS256-only set.
+    pub keys: Vec<Jwk>,
+}
+
+/// One published Ed25519 public key (RFC 8037 §2), for the OpenAPI document only.
+#[derive(ToSchema)]
+pub struct Jwk {
+    /// Key type: always `OKP`.
+    #[schema(pattern = "^OKP$")]
+    pub kty: String,
+    /// Curve: always `Ed25519`.
+    #[schema(pattern = "^Ed25519$")]
+    pub crv: String,
+    /// The 32-byte public key, base64url without padding.
+    #[schema(pattern = "^[A-Za-z0-9_-]{43}$")]
+    pub x: String,
+    /// The key id a token's header names.
+    pub kid: String,
+    /// Always `EdDSA`: the only algorithm this key verifies.
+    #[schema(pattern = "^EdDSA$")]
+    pub alg: String,
+    /// Always `sig`.
+    #[schema(pattern = "^sig$", rename = "use")]
+    pub use_: String,
 }
 
 /// Whether `If-None-Match` makes a GET of the representation tagged `etag` answer 304 (RFC 9110

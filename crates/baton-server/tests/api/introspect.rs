@@ -197,7 +197,7 @@ async fn introspections_are_counted_by_outcome(b: Backend) {
             line[series.len()..].parse::<u64>().unwrap()
         }
     };
-    for outcome in ["active", "inactive", "unauthorized", "unavailable", "error"] {
+    for outcome in ["active", "inactive", "unauthorized", "malformed", "unavailable", "error"] {
         assert_eq!(count(outcome).await, 0, "{outcome} exists from the start");
     }
     let t = app.register("ada@example.com").await;
@@ -205,10 +205,14 @@ async fn introspections_are_counted_by_outcome(b: Backend) {
     introspect(&app, "garbage", None).await;
     introspect(&app, "garbage", Some("refresh_token")).await;
     post(&app, None, "application/x-www-form-urlencoded", "token=x").await;
+    let auth = basic(CLIENT, CLIENT_SECRET);
+    post(&app, Some(&auth), "application/x-www-form-urlencoded", "token=").await;
+    post(&app, Some(&auth), "application/json", r#"{"token":"x"}"#).await;
     assert_eq!(
         (count("active").await, count("inactive").await, count("unauthorized").await),
         (1, 2, 1)
     );
+    assert_eq!(count("malformed").await, 2, "refused forms of a known client are counted");
 }
 
 async fn the_routes_are_documented_with_the_form_and_the_basic_scheme(b: Backend) {
@@ -232,6 +236,12 @@ async fn the_routes_are_documented_with_the_form_and_the_basic_scheme(b: Backend
     }
     let jwks = &doc["paths"]["/.well-known/jwks.json"]["get"];
     assert!(jwks["responses"]["200"].is_object() && jwks["responses"]["304"].is_object());
+    // An inactive answer omits the claims; none is ever `null`, and the document says so.
+    let answer = &doc["components"]["schemas"]["IntrospectResponse"];
+    assert_eq!(answer["required"], json!(["active"]), "{answer}");
+    for (name, field) in answer["properties"].as_object().unwrap() {
+        assert!(field["type"].is_string(), "{name} is one type, not nullable: {field}");
+    }
 }
 
 on_both_backends!(

@@ -86,7 +86,18 @@ async fn only_the_public_halves_of_ed25519_keys_are_published_in_order(b: Backen
             (s(key, "kty"), s(key, "crv"), s(key, "alg"), s(key, "use")),
             ("OKP", "Ed25519", "EdDSA", "sig")
         );
+        let x = s(key, "x");
+        let base64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        assert!(x.len() == 43 && x.chars().all(base64url), "32 bytes, base64url: {x}");
     }
+    let doc = app.client.get(app.url("/api-docs/openapi.json")).send().await.unwrap();
+    let doc: Value = doc.json().await.unwrap();
+    let documented = &doc["components"]["schemas"]["Jwk"];
+    let mut properties: Vec<&str> =
+        documented["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+    properties.sort_unstable();
+    assert_eq!(properties, ["alg", "crv", "kid", "kty", "use", "x"], "OpenAPI: {documented}");
+    assert_eq!(documented["required"].as_array().map(Vec::len), Some(6), "{documented}");
 }
 
 async fn if_none_match_answers_304_per_rfc_9110(b: Backend) {
