@@ -7,7 +7,7 @@
 //! every metric and which to alert on.
 
 use crate::blocking::Pools;
-use crate::error::Answered;
+use crate::error::{Answered, CsrfRefusal};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
@@ -49,6 +49,8 @@ pub const HASH_RUNNING: &str = "baton_password_hashing_running";
 pub const INTROSPECTIONS: &str = "baton_introspection_total";
 /// Key-set reloads (SIGHUP) by outcome.
 pub const KEY_RELOADS: &str = "baton_key_reloads_total";
+/// Requests refused by the CSRF check (403 `csrf_rejected`), by reason.
+pub const CSRF_REJECTIONS: &str = "baton_csrf_rejections_total";
 
 /// Every outcome label of [`REFRESHES`], so each series exists (at 0) from the start and
 /// `increase()` works from the first event.
@@ -74,6 +76,8 @@ pub const REGISTER_OUTCOMES: [&str; 5] =
 /// malformed request, or a fault's label.
 pub const INTROSPECTION_OUTCOMES: [&str; 6] =
     ["active", "inactive", "unauthorized", "malformed", "unavailable", "error"];
+/// Every `reason` label of [`CSRF_REJECTIONS`], one per [`CsrfRefusal`].
+pub const CSRF_REASONS: [&str; 3] = ["missing_header", "missing_origin", "origin_not_allowed"];
 /// Every outcome label of [`KEY_RELOADS`].
 pub const KEY_RELOAD_OUTCOMES: [&str; 2] = ["ok", "failed"];
 
@@ -146,6 +150,12 @@ impl Metrics {
             None,
             "JWT key-set reloads on SIGHUP: ok, or failed (old keys kept).",
         );
+        describe(
+            CSRF_REJECTIONS,
+            None,
+            "Requests refused with 403 csrf_rejected, by reason (a browser page of another \
+             origin, or a client that sent the cookie without the transport header).",
+        );
         describe(ACTIVE_SESSIONS, None, "Sessions neither revoked nor expired (whole database).");
         describe(POOL_CONNECTIONS, None, "Database connections open in this process's pool.");
         describe(POOL_IN_USE, None, "Database connections checked out now.");
@@ -177,6 +187,10 @@ impl Metrics {
             for outcome in outcomes {
                 metrics.outcome_counter(name, outcome).increment(0);
             }
+        }
+        for reason in CSRF_REASONS {
+            let label = Label::from_static_parts("reason", reason);
+            metrics.counter(CSRF_REJECTIONS, vec![label]).increment(0);
         }
         metrics
     }
@@ -228,6 +242,17 @@ impl Metrics {
     /// any token was looked at (no form, no `token`, a parameter twice, over 16 KiB).
     pub fn introspection_malformed(&self) {
         self.outcome_counter(INTROSPECTIONS, "malformed").increment(1);
+    }
+
+    /// Counts a request the CSRF check refused (nothing was changed by it).
+    pub fn csrf_rejected(&self, refusal: &CsrfRefusal) {
+        let reason = match refusal {
+            CsrfRefusal::MissingHeader => "missing_header",
+            CsrfRefusal::MissingOrigin => "missing_origin",
+            CsrfRefusal::OriginNotAllowed => "origin_not_allowed",
+        };
+        let label = Label::from_static_parts("reason", reason);
+        self.counter(CSRF_REJECTIONS, vec![label]).increment(1);
     }
 
     /// Counts a key-set reload: applied, or failed with the old keys kept.
@@ -332,60 +357,4 @@ pub async fn track(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_failure_label_is_a_pre_registered_series() {
-        use baton_core::{Fault, InputError, StoreError};
-        #[derive(Debug, thiserror::Error)]
-        #[error("x")]
-        struct X;
-        let faults =
-            || [Fault::Store(StoreError::unavailable(X)), Fault::Store(StoreError::backend(X))];
-        let mut refresh = vec![
-            RefreshError::Expired,
-            RefreshError::Invalid("x".into()),
-            RefreshError::SessionRevoked,
-            RefreshError::ReuseDetected,
-            RefreshError::ReplayRejected,
-            RefreshError::AccountDisabled,
-        ];
-        refresh.extend(faults().map(RefreshError::Fault));
-        for e in refresh {
-            assert!(REFRESH_OUTCOMES.contains(&refresh_outcome(&Err(e))));
-        }
-        let mut login = vec![
-            LoginError::InvalidCredentials,
-            LoginError::AccountDisabled,
-            LoginError::LockedOut { retry_after: Duration::from_secs(1) },
-        ];
-        login.extend(faults().map(LoginError::Fault));
-        for e in login {
-            assert!(LOGIN_OUTCOMES.contains(&outcome::<(), _>(&Err(e))));
-        }
-        let mut register = vec![
-            RegisterError::InvalidInput(InputError::PasswordTooShort),
-            RegisterError::EmailTaken,
-        ];
-        register.extend(faults().map(RegisterError::Fault));
-        for e in register {
-            assert!(REGISTER_OUTCOMES.contains(&outcome::<(), _>(&Err(e))));
-        }
-        assert_eq!(outcome::<(), LoginError>(&Ok(())), "ok");
-        assert!(LOGIN_OUTCOMES.contains(&"ok") && REGISTER_OUTCOMES.contains(&"ok"));
-    }
-
-    #[test]
-    fn outcome_series_exist_from_the_start() {
-        let metrics = Metrics::new();
-        metrics.http_request("/healthz", "GET", 200, Duration::from_millis(3));
-        let text = metrics.inner.handle.render();
-        assert!(text.contains("baton_refresh_total{outcome=\"reuse_detected\"} 0"), "{text}");
-        assert!(text.contains("baton_login_total{outcome=\"locked\"} 0"), "{text}");
-        assert!(text.contains("# HELP baton_refresh_total"), "{text}");
-        let line = "baton_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 1";
-        assert!(text.contains(line), "{text}");
-        assert!(text.contains("baton_http_request_duration_seconds_bucket{"), "{text}");
-    }
-}
+mod tests;

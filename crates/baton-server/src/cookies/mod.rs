@@ -105,7 +105,11 @@ impl FromRequest for Transport {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let result = match req.app_data::<web::Data<AppState>>() {
-            Some(state) => read(req, &state.config.cookies),
+            Some(state) => read(req, &state.config.cookies).inspect_err(|e| {
+                if let HttpError::Csrf(refusal) = e {
+                    state.metrics.csrf_rejected(refusal);
+                }
+            }),
             None => read(req, &CookiesConfig::default()),
         };
         ready(result.map_err(ApiError::from))

@@ -6,7 +6,7 @@ use crate::body::OptionalJson;
 use crate::cookies::Transport;
 use crate::cookies::doc::{CsrfRejected, TransportHeader};
 use crate::dto::{LogoutQuery, RefreshTokenBody, TokenResponse, UserResponse};
-use crate::error::ApiError;
+use crate::error::{ApiError, HttpError};
 use crate::extract::{Authorization, BearerToken, authorization};
 use crate::openapi::{BearerRejected, BodyErrors, Unavailable};
 use actix_web::http::StatusCode;
@@ -61,7 +61,13 @@ pub async fn refresh(
         Some(token) => token,
         None => match authorization(&req) {
             Ok(Authorization::Bearer(token)) => token,
-            Ok(Authorization::Absent) => return Err(transport.no_token().into()),
+            Ok(Authorization::Absent) => {
+                let missing = transport.no_token();
+                if let HttpError::Csrf(refusal) = &missing {
+                    state.metrics.csrf_rejected(refusal);
+                }
+                return Err(missing.into());
+            }
             Err(e) => {
                 state.metrics.refresh_refused();
                 return Err(e.into());

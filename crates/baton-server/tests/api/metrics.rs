@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use time::{Duration, OffsetDateTime};
 
 /// One sample of the text format: metric name, labels, value.
-type Sample = (String, BTreeMap<String, String>, f64);
+pub type Sample = (String, BTreeMap<String, String>, f64);
 
 /// Parses the Prometheus text exposition format (enough of it for Baton's output).
 fn parse(text: &str) -> Vec<Sample> {
@@ -35,7 +35,7 @@ fn parse(text: &str) -> Vec<Sample> {
 }
 
 /// The value of the sample of `name` whose labels include `labels`, summed over the rest.
-fn value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
+pub fn value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
     samples
         .iter()
         .filter(|(n, l, _)| {
@@ -45,7 +45,8 @@ fn value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
         .sum()
 }
 
-async fn scrape(app: &TestApp) -> Vec<Sample> {
+/// The server's `/metrics`, parsed.
+pub async fn scrape(app: &TestApp) -> Vec<Sample> {
     let res = app.client.get(app.url("/metrics")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let content_type = res.headers()["content-type"].to_str().unwrap().to_owned();

@@ -29,6 +29,15 @@ async fn refused_refreshes_change_nothing(b: Backend) {
     let (body, token) = register_browser(&app, "ada@example.com").await;
     let access = s(&body, "access_token").to_owned();
     let sessions = active_sessions(&app, &access).await;
+    let refusals = |samples: Vec<crate::metrics::Sample>| {
+        ["missing_header", "missing_origin", "origin_not_allowed"].map(|reason| {
+            crate::metrics::value(&samples, "baton_csrf_rejections_total", &[("reason", reason)])
+        })
+    };
+    let before = crate::metrics::scrape(&app).await;
+    let series = before.iter().filter(|(name, ..)| name == "baton_csrf_rejections_total");
+    assert_eq!(series.count(), 3, "one series per reason from the start");
+    assert_eq!(refusals(before), [0.0; 3]);
     for (what, header, origin) in REFUSALS {
         let res = request(&app, "/api/v1/auth/refresh", header, origin)
             .header("cookie", cookie_header(&token))
@@ -38,6 +47,8 @@ async fn refused_refreshes_change_nothing(b: Backend) {
         assert!(set_cookies(&res).is_empty(), "{what}: the cookie is neither set nor cleared");
         assert_problem(res, StatusCode::FORBIDDEN, "csrf_rejected").await;
     }
+    let counted = refusals(crate::metrics::scrape(&app).await);
+    assert_eq!(counted, [1.0, 1.0, 3.0], "each refusal counted once, by reason");
     // Nothing rotated or revoked: the same session, and the same token still rotates once.
     assert_eq!(active_sessions(&app, &access).await, sessions);
     assert_eq!(app.me(&access).await.status(), StatusCode::OK);
