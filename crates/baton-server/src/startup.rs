@@ -54,6 +54,15 @@ pub fn store_config(config: &Config) -> StoreConfig {
     }
 }
 
+/// The store settings of a one-shot command (`migrate`, `purge`, `user`): a pool of one
+/// connection. Such a command uses one connection at a time, and with two r2d2 opens a
+/// replacement in the background as soon as the first is checked out; a process that exits
+/// while libpq is connecting can abort in the Kerberos library's exit handlers (seen as
+/// `k5_mutex_lock: Assertion ... failed` and a core dump instead of exit code 1).
+pub fn command_store_config(config: &Config) -> StoreConfig {
+    StoreConfig { pool_size: 1, ..store_config(config) }
+}
+
 /// The signing settings from `[jwt]`: every key in signing order (the first signs, all
 /// verify) with its material, PEM files read now. Called at start and on every reload.
 pub fn jwt_config(config: &Config) -> Result<JwtConfig, ConfigError> {

@@ -140,7 +140,7 @@ fn spawn_metrics_upkeep(metrics: Metrics, limiter: std::sync::Arc<crate::ratelim
 
 /// `baton migrate`: apply pending migrations and say which ones ran.
 pub fn migrate(config: &Config) -> Result<(), StartupError> {
-    let store = Store::open(&startup::store_config(config))?;
+    let store = Store::open(&startup::command_store_config(config))?;
     let applied = store.run_migrations()?;
     let backend = store.backend().as_str();
     if applied.is_empty() {
@@ -153,7 +153,7 @@ pub fn migrate(config: &Config) -> Result<(), StartupError> {
 
 /// `baton purge`: delete dead sessions once and report how many.
 pub fn purge(config: &Config) -> Result<(), StartupError> {
-    let store = Store::connect(&startup::store_config(config))?;
+    let store = Store::connect(&startup::command_store_config(config))?;
     let (auth, _) = startup::auth(config, &store)?;
     let purged = auth.purge()?;
     println!("purged {purged} sessions");

@@ -19,8 +19,8 @@ pub fn user(config: &Config, command: &UserCommand) -> Result<(), CommandError> 
         UserCommand::Create { .. } => Some(read_password()?),
         _ => None,
     };
-    let store =
-        Store::connect(&startup::store_config(config)).map_err(startup::StartupError::from)?;
+    let store = Store::connect(&startup::command_store_config(config))
+        .map_err(startup::StartupError::from)?;
     let (auth, _) = startup::auth(config, &store)?;
     match (command, password) {
         (UserCommand::Create { email, name }, Some(password)) => {
