@@ -134,6 +134,14 @@ def main():
     row("↳ the same access check against a bare actix-web handler (same JSON, no auth, no database)",
         f"{fmt(m('pg_me_rps'))} /s", f"{fmt(m('bare_me_rps'))} /s",
         ratio(runs, "pg_me_rps", "bare_me_rps"), "(information)")
+    if m("async_me_rps") is not None:
+        conns = env.get("ASYNC_CONNECTIONS", "?")
+        row("↳ what an async client could buy: actix-web, the same look-up sent from the worker "
+            f"by tokio-postgres ({conns} connections per worker), no JWT "
+            "(`baton-bench async-me`), against the look-up floor",
+            f"{fmt(m('async_me_rps'))} /s, {lat('async_me')}",
+            f"pgbench, the session look-up alone: {fmt(m('pgbench_lookup_tps'))} /s",
+            ratio(runs, "async_me_rps", "pgbench_lookup_tps"), "(information)")
     if any(r.get("introspect_available") == 1 for r in runs):
         row(f"introspection `POST /introspect`, PostgreSQL, {clients} clients",
             f"{fmt(m('pg_introspect_rps'))} /s, {lat('pg_introspect')}",
@@ -197,6 +205,7 @@ def main():
         ("pg_me", "access check `GET /me`", "wrk"),
         ("pg_introspect", "introspection", "wrk"),
         ("bare_me", "bare actix-web handler", "wrk"),
+        ("async_me", "actix-web + the look-up by tokio-postgres, no JWT", "wrk"),
         ("sqlite_limit", "SQLite: the rotation statement (load generator: baton-bench, SQLite inside)",
          "baton-bench"),
         ("sqlite_refresh", "refresh, SQLite (server: SQLite inside)", "wrk"),
@@ -225,7 +234,7 @@ def main():
 
     problems = []
     for key in ("pg_refresh", "pg_burst_refresh", "pg_burst_login", "sqlite_refresh", "pg_me",
-                "pg_introspect", "bare_me", "pgbench_rotate", "pgbench_find_rotate",
+                "pg_introspect", "bare_me", "async_me", "pgbench_rotate", "pgbench_find_rotate",
                 "pgbench_lookup", "pgbench_rotate_pool", "sqlite_limit"):
         bad = sum(r.get(f"{key}_failed", 0) for r in runs)
         if bad:

@@ -13,7 +13,8 @@
 #     the one rotation statement, then refresh alone, then refresh under a login burst (and
 #     pgbench running the slow path's two statements, for information); pgbench running the
 #     session look-up, then GET /me, then introspection (skipped, visibly, if the build
-#     answers 404); the bare actix-web handler (information); peak RSS; raw bcrypt.
+#     answers 404); the bare actix-web handler and the same look-up through tokio-postgres
+#     (information); peak RSS; raw bcrypt.
 #   SQLite: start, idle RSS, register; the rotation statement driven straight on the file
 #     (baton-bench sqlite-limit), then refresh; peak RSS.
 # Prints one table of medians (bench/report.py) and keeps raw figures, logs and every
@@ -41,7 +42,9 @@ POOL_SIZE=${BATON_DATABASE__POOL_SIZE:-16}         # the server's PostgreSQL poo
 SQLITE_POOL_SIZE=${BATON_DATABASE__POOL_SIZE:-2}   # and its SQLite pool (baton_config::load)
 BENCH_BACKENDS=${BENCH_BACKENDS:-pg sqlite}
 WRK_THREADS=${BENCH_WRK_THREADS:-2} # as pgbench -j 2: one load thread per core
-export BENCH_SECONDS BENCH_RUNS BENCH_CLIENTS BENCH_BURST_CLIENTS BENCH_BCRYPT_COST POOL_SIZE SQLITE_POOL_SIZE
+# async-me's connections per actix worker (one worker per core): as many in all as the pool.
+ASYNC_CONNECTIONS=${BENCH_ASYNC_CONNECTIONS:-$(((POOL_SIZE + CORES - 1) / CORES))}
+export BENCH_SECONDS BENCH_RUNS BENCH_CLIENTS BENCH_BURST_CLIENTS BENCH_BCRYPT_COST POOL_SIZE SQLITE_POOL_SIZE ASYNC_CONNECTIONS
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN="$TARGET/release"
 BATON=${BENCH_BATON:-$BIN/baton}
@@ -50,7 +53,7 @@ CONFIG_DIR=${BENCH_CONFIG_DIR:-$(cd "$(dirname "$BATON")/../.." 2>/dev/null && p
 [[ -d "$CONFIG_DIR" ]] || CONFIG_DIR="$PWD/config"
 
 if [[ "${1:-}" != "--inner" ]]; then
-    for n in BENCH_SECONDS BENCH_RUNS BENCH_CLIENTS BENCH_BURST_CLIENTS BENCH_BCRYPT_COST POOL_SIZE WRK_THREADS; do
+    for n in BENCH_SECONDS BENCH_RUNS BENCH_CLIENTS BENCH_BURST_CLIENTS BENCH_BCRYPT_COST POOL_SIZE WRK_THREADS ASYNC_CONNECTIONS; do
         [[ "${!n}" =~ ^[1-9][0-9]*$ ]] || { echo "bench: $n must be a positive integer" >&2; exit 2; }
     done
     # The load generator and helpers come from Debian's packages when missing.
@@ -182,6 +185,14 @@ pg_phase() { # RUN
     bare_port=$(free_port)
     start_server "run$run-bare" /api/v1/auth/me "$bare_port" "$BIN/baton-bench" bare-me --port "$bare_port"
     wrk_run bare_me "$alone/access.txt" "$WRK_THREADS" "$BENCH_CLIENTS" bench/wrk/me.lua \
+        "http://127.0.0.1:$bare_port/api/v1/auth/me" "$run"
+    stop_server
+    # Information: the floor's look-up sent from the actix worker by an asynchronous client
+    # (no blocking-pool hop, no JWT): what such a client could buy the access check.
+    bare_port=$(free_port)
+    start_server "run$run-async" /api/v1/auth/me "$bare_port" "$BIN/baton-bench" async-me \
+        --port "$bare_port" --url "$pg_url" --connections "$ASYNC_CONNECTIONS"
+    wrk_run async_me "$alone/access.txt" "$WRK_THREADS" "$BENCH_CLIENTS" bench/wrk/me.lua \
         "http://127.0.0.1:$bare_port/api/v1/auth/me" "$run"
     stop_server
     "$BIN/baton-bench" bcrypt --cost "$BENCH_BCRYPT_COST" --seconds "$BENCH_SECONDS" \

@@ -30,14 +30,14 @@ pub struct Args {
 
 /// The same fields, order and formatting as `baton_server::dto::UserResponse`.
 #[derive(Serialize, Clone)]
-struct UserResponse {
-    id: Uuid,
-    email: String,
-    name: Option<String>,
+pub(crate) struct UserResponse {
+    pub(crate) id: Uuid,
+    pub(crate) email: String,
+    pub(crate) name: Option<String>,
     #[serde(serialize_with = "rfc3339")]
-    created_at: OffsetDateTime,
+    pub(crate) created_at: OffsetDateTime,
     #[serde(serialize_with = "rfc3339")]
-    updated_at: OffsetDateTime,
+    pub(crate) updated_at: OffsetDateTime,
 }
 
 fn rfc3339<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {

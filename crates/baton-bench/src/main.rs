@@ -3,6 +3,8 @@
 //!
 //! - `bare-me`: the access-check limit, an actix-web server whose `GET /api/v1/auth/me`
 //!   returns the same JSON as Baton's, with no authentication and no database.
+//! - `async-me`: the same JSON after the floor's session look-up, sent from the actix worker
+//!   through an asynchronous PostgreSQL client (what such a client could buy; information).
 //! - `bcrypt`: the login limit, raw bcrypt verifications per second on N threads.
 //! - `sqlite-limit`: the SQLite refresh limit, the rotation statement driven straight on the
 //!   server's database file by as many threads as the server's pool.
@@ -13,6 +15,7 @@
 //!
 //! Every subcommand prints `key=value` lines on stdout for the script to read.
 
+mod async_me;
 mod bare;
 mod bcrypt_rate;
 mod ladder;
@@ -35,6 +38,8 @@ struct Cli {
 enum Command {
     /// Serve `GET /api/v1/auth/me` with a fixed user and no auth (the access-check limit).
     BareMe(bare::Args),
+    /// Serve `GET /api/v1/auth/me` after the session look-up through tokio-postgres.
+    AsyncMe(async_me::Args),
     /// Count raw bcrypt verifications per second (the login limit).
     Bcrypt(bcrypt_rate::Args),
     /// Run the rotation statement straight on a SQLite file (the SQLite refresh limit).
@@ -48,6 +53,7 @@ enum Command {
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::BareMe(args) => bare::run(args),
+        Command::AsyncMe(args) => async_me::run(args),
         Command::Bcrypt(args) => bcrypt_rate::run(args),
         Command::SqliteLimit(args) => sqlite_limit::run(args),
         Command::Start(args) => start::run(args),
