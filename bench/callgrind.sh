@@ -32,6 +32,7 @@ export BATON
 CONFIG_DIR=${BENCH_CONFIG_DIR:-$(cd "$(dirname "$BATON")/../.." 2>/dev/null && pwd)/config}
 [[ -d "$CONFIG_DIR" ]] || CONFIG_DIR="$PWD/config"
 
+source bench/lib.sh
 if [[ "${1:-}" != "--inner" ]]; then
     for tool in valgrind callgrind_control wrk jq curl; do
         command -v "$tool" >/dev/null 2>&1 || { echo "callgrind: $tool is required" >&2; exit 1; }
@@ -44,18 +45,7 @@ fi
 
 OUT="$TARGET/callgrind/$(date -u +%Y%m%d-%H%M%S)-$CG_ROUTE-$CG_BACKEND"
 mkdir -p "$OUT"
-if [[ "$CG_BACKEND" == pg ]]; then
-    db=baton_callgrind
-    psql -q "$TEST_DATABASE_URL" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
-    url="${TEST_DATABASE_URL%/*}/$db"
-else
-    url="sqlite://$OUT/baton.db"
-fi
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-secret=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')
-extra=()
-grep -qa rate_limit "$BATON" && extra=(BATON_RATE_LIMIT__BURST=0)
+profile_target baton_callgrind "$CG_BACKEND"
 
 env -u RUST_LOG -u DATABASE_URL BATON_PROFILE=prod BATON_CONFIG_DIR="$CONFIG_DIR" BATON_JWT__SECRET="$secret" \
     BATON_DATABASE__URL="$url" BATON_SERVER__HOST=127.0.0.1 BATON_SERVER__PORT="$port" \

@@ -1,5 +1,5 @@
 # Helpers of bench/run.sh (sourced, not run). They expect BIN, OUT, RESULTS, USERS and the
-# BENCH_* knobs set by run.sh.
+# BENCH_* knobs set by run.sh; profile_target (last) serves the profiling scripts.
 
 RUNNING_PID=""
 POSTMASTER=0 # PostgreSQL's postmaster, for bench/cpu.py (0: none)
@@ -187,4 +187,22 @@ check_statements() {
     python3 bench/statements.py "$dir/both.log" bench/pgbench/find-rotate.sql >/dev/null || ok=0
     record "$run" stmt_match "$ok"
     log "  statements: $(grep -c 'LOG:  \(execute\|statement\)' "$dir/refresh.log") per refresh, $(grep -c 'LOG:  \(execute\|statement\)' "$dir/me.log") per access check; pgbench scripts match: $ok"
+}
+
+# profile_target NAME BACKEND: a fresh database and a free port for a profiling script
+# (bench/profile.sh, bench/callgrind.sh): a new PostgreSQL database NAME on TEST_DATABASE_URL
+# (BACKEND pg) or $OUT/baton.db. Sets url, port, base, secret and extra (what $BATON needs
+# beyond the script's own settings: the rate limit off where the binary has one).
+profile_target() {
+    if [[ "$2" == pg ]]; then
+        psql -q "$TEST_DATABASE_URL" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+        url="${TEST_DATABASE_URL%/*}/$1"
+    else
+        url="sqlite://$OUT/baton.db"
+    fi
+    port=$(free_port)
+    base="http://127.0.0.1:$port"
+    secret=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')
+    extra=()
+    if grep -qa rate_limit "$BATON"; then extra=(BATON_RATE_LIMIT__BURST=0); fi
 }
