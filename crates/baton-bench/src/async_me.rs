@@ -10,9 +10,9 @@
 //! `bench/pgbench/setup.sql`). Concurrent requests on one connection are pipelined by
 //! `tokio-postgres`; `--connections` sets how many each worker holds.
 
-use crate::bare::UserResponse;
+use crate::bare::{Listen, UserResponse};
 use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{HttpResponse, web};
 use std::cell::Cell;
 use std::error::Error;
 use std::rc::Rc;
@@ -23,15 +23,8 @@ use uuid::Uuid;
 /// Options of `baton-bench async-me`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Address to listen on (load goes to the loopback only).
-    #[arg(long, default_value = "127.0.0.1")]
-    host: String,
-    /// Port to listen on.
-    #[arg(long)]
-    port: u16,
-    /// actix workers; default one per core, as `baton serve`.
-    #[arg(long)]
-    workers: Option<usize>,
+    #[command(flatten)]
+    listen: Listen,
     /// The bench database, with `bench/pgbench/setup.sql` applied.
     #[arg(long)]
     url: String,
@@ -120,19 +113,9 @@ async fn me(config: web::Data<Config>) -> HttpResponse {
 /// Serves until killed.
 pub fn run(args: Args) -> Result<(), Box<dyn Error>> {
     let config = web::Data::new(Config { url: args.url, connections: args.connections });
-    let workers =
-        args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let addr = (args.host.as_str(), args.port);
-    actix_web::rt::System::new().block_on(async move {
-        HttpServer::new(move || {
-            App::new().app_data(config.clone()).route("/api/v1/auth/me", web::get().to(me))
-        })
-        .workers(workers)
-        .bind(addr)?
-        .run()
-        .await
-    })?;
-    Ok(())
+    args.listen.serve(move |app| {
+        app.app_data(config.clone()).route("/api/v1/auth/me", web::get().to(me));
+    })
 }
 
 #[cfg(test)]

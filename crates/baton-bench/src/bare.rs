@@ -17,6 +17,13 @@ use uuid::Uuid;
 /// Options of `baton-bench bare-me`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    listen: Listen,
+}
+
+/// Where and with how many workers a bench server listens (`bare-me`, `async-me`).
+#[derive(Debug, clap::Args)]
+pub struct Listen {
     /// Address to listen on (load goes to the loopback only).
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
@@ -26,6 +33,27 @@ pub struct Args {
     /// actix workers; default one per core, as `baton serve`.
     #[arg(long)]
     workers: Option<usize>,
+}
+
+impl Listen {
+    /// Serves the routes `configure` adds, on every worker, until killed.
+    pub fn serve(
+        &self,
+        configure: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+    ) -> Result<(), Box<dyn Error>> {
+        let workers = self
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let addr = (self.host.as_str(), self.port);
+        actix_web::rt::System::new().block_on(async move {
+            HttpServer::new(move || App::new().configure(configure.clone()))
+                .workers(workers)
+                .bind(addr)?
+                .run()
+                .await
+        })?;
+        Ok(())
+    }
 }
 
 /// The same fields, order and formatting as `baton_server::dto::UserResponse`.
@@ -64,17 +92,7 @@ pub fn run(args: Args) -> Result<(), Box<dyn Error>> {
         created_at: now,
         updated_at: now,
     });
-    let workers =
-        args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let addr = (args.host.as_str(), args.port);
-    actix_web::rt::System::new().block_on(async move {
-        HttpServer::new(move || {
-            App::new().app_data(user.clone()).route("/api/v1/auth/me", web::get().to(me))
-        })
-        .workers(workers)
-        .bind(addr)?
-        .run()
-        .await
-    })?;
-    Ok(())
+    args.listen.serve(move |app| {
+        app.app_data(user.clone()).route("/api/v1/auth/me", web::get().to(me));
+    })
 }

@@ -112,30 +112,9 @@ pub fn run(args: Args) -> Result<(), Box<dyn Error>> {
             .collect();
         handles.into_iter().map(|h| h.join().expect("ladder thread panicked")).collect()
     });
-    let elapsed = start.elapsed().as_secs_f64();
-    let mut latencies = Vec::new();
-    let mut failed = 0;
-    for result in results {
-        match result {
-            Ok(l) => latencies.extend(l),
-            Err(e) => {
-                failed += 1;
-                eprintln!("baton-bench ladder: a thread stopped: {e}");
-            }
-        }
-    }
-    latencies.sort_unstable();
-    let pct = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
+    let elapsed = start.elapsed();
     println!("level={level:?} op={op:?} threads={threads} pool_size={}", args.pool_size);
-    println!("ops={}", latencies.len());
-    println!("per_second={:.1}", latencies.len() as f64 / elapsed);
-    println!("p50_ms={:.3}", pct(0.50));
-    println!("p99_ms={:.3}", pct(0.99));
-    println!("failed={failed}");
+    crate::summary::print("ladder", results, elapsed);
     Ok(())
 }
 

@@ -22,6 +22,7 @@ mod ladder;
 mod pgbench_scripts;
 mod sqlite_limit;
 mod start;
+mod summary;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

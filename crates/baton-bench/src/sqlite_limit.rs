@@ -256,28 +256,8 @@ pub fn run(args: Args) -> Result<(), Box<dyn Error>> {
             handles.into_iter().map(|h| h.join().expect("limit thread panicked")).collect();
         (results, start.elapsed())
     });
-    let mut latencies = Vec::new();
-    let mut failed = 0;
-    for result in results {
-        match result {
-            Ok(l) => latencies.extend(l),
-            Err(e) => {
-                failed += 1;
-                eprintln!("baton-bench sqlite-limit: a thread stopped: {e}");
-            }
-        }
-    }
-    latencies.sort_unstable();
-    let pct = |p: f64| {
-        let i = ((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1));
-        latencies.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
     println!("threads={threads}");
     println!("turns={take_turns}");
-    println!("ops={}", latencies.len());
-    println!("per_second={:.1}", latencies.len() as f64 / elapsed.as_secs_f64());
-    println!("p50_ms={:.3}", pct(0.50));
-    println!("p99_ms={:.3}", pct(0.99));
-    println!("failed={failed}");
+    crate::summary::print("sqlite-limit", results, elapsed);
     Ok(())
 }
