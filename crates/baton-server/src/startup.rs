@@ -192,4 +192,19 @@ mod tests {
             assert_eq!((pools.db.size(), pools.hash.size()), (16, 3), "{workers} workers");
         }
     }
+
+    /// One-shot commands hold one connection whatever `pool_size` says, so r2d2 never opens a
+    /// second in the background while the command exits; the server keeps the configured size.
+    #[test]
+    fn one_shot_commands_hold_one_connection() {
+        let mut config = Config::default();
+        config.database.pool_size = 16;
+        assert_eq!(command_store_config(&config).pool_size, 1);
+        assert_eq!(store_config(&config).pool_size, 16);
+        let command = command_store_config(&config);
+        assert_eq!(
+            (command.url, command.connect_timeout),
+            (config.database.url.clone(), config.database.connect_timeout)
+        );
+    }
 }
