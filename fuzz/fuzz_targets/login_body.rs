@@ -6,8 +6,8 @@
 
 use baton_core::Email;
 use baton_fuzz::{assert_input_refusal, extract, request, split_selector};
-use baton_server::body::JsonBody;
-use baton_server::dto::LoginRequest;
+use baton_http::dto::LoginRequest;
+use baton_http::extract::JsonBody;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

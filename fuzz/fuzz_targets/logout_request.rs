@@ -7,8 +7,8 @@
 
 use actix_web::web::Query;
 use baton_fuzz::{assert_input_refusal, extract, form_decode, request, split_nul, split_selector};
-use baton_server::body::OptionalJson;
-use baton_server::dto::{LogoutQuery, RefreshTokenBody, Scope};
+use baton_http::dto::{LogoutQuery, RefreshTokenBody, Scope};
+use baton_http::extract::OptionalJson;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

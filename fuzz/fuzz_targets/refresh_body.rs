@@ -6,12 +6,13 @@
 //! `Authorization` header value.
 #![no_main]
 
+use baton_core::domain::token::MAX_TOKEN_BYTES;
 use baton_core::{TokenIssuer, TokenKind};
 use baton_fuzz::{assert_input_refusal, extract, issuer, request, split_nul, split_selector};
-use baton_server::body::OptionalJson;
-use baton_server::dto::RefreshTokenBody;
-use baton_server::error::HttpError;
-use baton_server::extract::{Authorization, MAX_TOKEN_BYTES, authorization};
+use baton_http::dto::RefreshTokenBody;
+use baton_http::error::HttpError;
+use baton_http::extract::OptionalJson;
+use baton_http::extract::{Authorization, authorization};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -7,8 +7,8 @@
 
 use baton_core::{DisplayName, Email, Password};
 use baton_fuzz::{assert_input_refusal, extract, input_error, request, split_selector};
-use baton_server::body::JsonBody;
-use baton_server::dto::RegisterRequest;
+use baton_http::dto::RegisterRequest;
+use baton_http::extract::JsonBody;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

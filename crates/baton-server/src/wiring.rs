@@ -1,7 +1,7 @@
 //! Wiring: configuration → adapters → the core's use cases → the HTTP adapter's state.
 
 use crate::config::{Config, ConfigError, JwtKey, JwtSettings, KeyMaterial};
-use baton_core::{Auth, Ports, StoreError, SystemClock, SystemRandom};
+use baton_core::{Auth, Clock, Ports, StoreError, SystemClock, SystemRandom};
 use baton_http::{AppState, Gauges, JwksDocument, Operations, PublishedKeys};
 use baton_jwt::{JwtConfig, JwtIssuer, KeyError, KeySpec, ReloadableIssuer};
 use baton_password::{BcryptHasher, CostOutOfRange};
@@ -87,6 +87,15 @@ pub fn jwt_config_of(jwt: &JwtSettings, keys: Vec<JwtKey>) -> JwtConfig {
 /// The core wired to a given store: JWT issuer, bcrypt hasher (its dummy hash costs nothing
 /// to make), system clock and randomness. Also returns the key set, which reloads.
 pub fn auth(config: &Config, store: &Store) -> Result<(Auth, Arc<ReloadableIssuer>), StartupError> {
+    auth_at(config, store, Arc::new(SystemClock))
+}
+
+/// [`auth`] on `clock`: tests move a fake clock instead of waiting for tokens to expire.
+pub fn auth_at(
+    config: &Config,
+    store: &Store,
+    clock: Arc<dyn Clock>,
+) -> Result<(Auth, Arc<ReloadableIssuer>), StartupError> {
     let issuer = Arc::new(ReloadableIssuer::new(JwtIssuer::new(jwt_config(config)?)?));
     tracing::info!(kid = issuer.current().signing_kid(), "JWT signing key loaded");
     let hasher = BcryptHasher::new(config.passwords.bcrypt_cost)?;
@@ -95,7 +104,7 @@ pub fn auth(config: &Config, store: &Store) -> Result<(Auth, Arc<ReloadableIssue
         tokens: Arc::new(store.clone()),
         issuer: issuer.clone(),
         hasher: Arc::new(hasher),
-        clock: Arc::new(SystemClock),
+        clock,
         random: Arc::new(SystemRandom),
     };
     Ok((Auth::new(ports, config.policy()), issuer))
@@ -116,8 +125,13 @@ pub struct Service {
 /// Opens the store (creating and migrating the database), wires the core and the HTTP state.
 /// Blocks: run it before the async runtime starts serving or on a blocking thread.
 pub fn service(config: &Config) -> Result<Service, StartupError> {
+    service_at(config, Arc::new(SystemClock))
+}
+
+/// [`service`] whose use cases read `clock`.
+pub fn service_at(config: &Config, clock: Arc<dyn Clock>) -> Result<Service, StartupError> {
     let store = Store::connect(&store_config(config))?;
-    let (auth, keys) = auth(config, &store)?;
+    let (auth, keys) = auth_at(config, &store, clock)?;
     let operations = Arc::new(StoreOperations(store.clone()));
     let published = Arc::new(KeySet(keys.clone()));
     let state = AppState::new(auth, config.clone(), operations, published);

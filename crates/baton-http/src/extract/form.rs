@@ -5,6 +5,7 @@ use super::body::read;
 use crate::error::{ApiError, HttpError};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -12,29 +13,41 @@ use std::pin::Pin;
 use utoipa::PartialSchema;
 use utoipa::openapi::{RefOr, Schema};
 
-/// A form body of type `T`. Unknown parameters are ignored (RFC 6749 §3.2); a parameter given
-/// twice is refused (RFC 6749 §3.1), as is a missing required one (required by `T`'s OpenAPI
-/// schema). Error details name parameters, never values.
+/// A form body of type `T`. Unknown parameters are ignored (RFC 6749 §3.2); a parameter of
+/// `T` given twice is refused (RFC 6749 §3.1), as is a missing required one (required by
+/// `T`'s OpenAPI schema). Error details name `T`'s parameters only, never values.
 pub struct Form<T>(pub T);
 
 /// Parses a form body; see [`Form`].
 pub fn parse_form<T: DeserializeOwned + PartialSchema>(body: &[u8]) -> Result<T, HttpError> {
     let invalid = |detail: String| HttpError::InvalidBody(detail.into());
+    let RefOr::T(Schema::Object(schema)) = T::schema() else {
+        return Err(invalid("the form does not match the request schema".into()));
+    };
     let mut seen = BTreeSet::new();
     for (name, _) in form_urlencoded::parse(body) {
-        if !seen.insert(name.clone()) {
-            return Err(invalid(format!("parameter {:?} given more than once", name.as_ref())));
+        let Some((known, _)) = schema.properties.get_key_value(name.as_ref()) else { continue };
+        if !seen.insert(known.clone()) {
+            return Err(invalid(format!("parameter {known:?} given more than once")));
         }
     }
-    if let RefOr::T(Schema::Object(schema)) = T::schema()
-        && let Some(missing) = schema.required.iter().find(|p| !seen.contains(p.as_str()))
-    {
+    if let Some(missing) = schema.required.iter().find(|p| !seen.contains(*p)) {
         return Err(invalid(format!("missing parameter {missing:?} (form-encoded)")));
     }
     let form = serde_urlencoded::Deserializer::new(form_urlencoded::parse(body));
     serde_path_to_error::deserialize(form).map_err(|e| {
         invalid(format!("parameter {:?} has the wrong type or value", e.path().to_string()))
     })
+}
+
+/// Deserializes a string that must not be empty (`token=` is no token), for form fields such as
+/// `#[serde(deserialize_with = "non_empty")]`.
+pub fn non_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let value = String::deserialize(d)?;
+    if value.is_empty() {
+        return Err(serde::de::Error::invalid_length(0, &"a non-empty string"));
+    }
+    Ok(value)
 }
 
 /// Whether the request declares a form body (`application/x-www-form-urlencoded`, any
@@ -69,6 +82,7 @@ mod tests {
 
     #[derive(Debug, Deserialize, utoipa::ToSchema)]
     struct Request {
+        #[serde(deserialize_with = "non_empty")]
         token: String,
         token_type_hint: Option<String>,
     }
@@ -96,5 +110,7 @@ mod tests {
         assert_eq!(detail("token=a&token=b"), "parameter \"token\" given more than once");
         let twice = "token=a&token_type_hint=access_token&token_type_hint=x";
         assert_eq!(detail(twice), "parameter \"token_type_hint\" given more than once");
+        assert!(parse_form::<Request>(b"token=a&x=1&x=2").is_ok(), "unknown ones are ignored");
+        assert_eq!(detail("token="), "parameter \"token\" has the wrong type or value");
     }
 }

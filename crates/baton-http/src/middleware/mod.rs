@@ -1,7 +1,9 @@
 //! Middleware around every request (or, for the rate limit, around the routes it guards):
 //! in-flight counting for shutdown ([`inflight`]), the per-address rate limit of the bcrypt
-//! routes ([`ratelimit`]), the log span and request id ([`tracing`]).
+//! routes ([`ratelimit`]), the log span and request id ([`tracing`]); and the log layer that
+//! keeps actix's connection-level lines from paging anyone ([`connection_log`]).
 
+pub mod connection_log;
 pub mod inflight;
 pub mod ratelimit;
 pub mod tracing;

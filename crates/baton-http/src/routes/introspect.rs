@@ -5,7 +5,7 @@
 
 use crate::error::{ApiError, HttpError};
 use crate::extract::basic;
-use crate::extract::form::Form;
+use crate::extract::form::{Form, non_empty};
 use crate::openapi::responses::Unavailable;
 use crate::paths;
 use crate::response::no_store;
@@ -62,11 +62,7 @@ pub async fn introspect(
     };
     // Read only once the client is known: an anonymous caller costs no body parsing.
     let form = Form::<IntrospectRequest>::from_request(&req, &mut payload.into_inner()).await;
-    let form = form.and_then(|Form(form)| match form.token.is_empty() {
-        true => Err(HttpError::InvalidBody("missing parameter \"token\" (form-encoded)".into()))?,
-        false => Ok(form),
-    });
-    let IntrospectRequest { token, token_type_hint } =
+    let Form(IntrospectRequest { token, token_type_hint }) =
         form.inspect_err(|_| state.metrics.introspection_malformed())?;
     let hint = match token_type_hint.as_deref() {
         Some("access_token") => Some(TokenKind::Access),
@@ -92,6 +88,7 @@ pub async fn introspect(
 pub struct IntrospectRequest {
     /// The token: an access or a refresh token. Empty is refused (400), like a missing one.
     #[schema(min_length = 1)]
+    #[serde(deserialize_with = "non_empty")]
     pub token: String,
     /// `access_token` or `refresh_token`: which kind to try first. Any other value is ignored
     /// (RFC 7662 §2.1), and both kinds are always tried.

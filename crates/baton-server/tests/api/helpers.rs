@@ -1,6 +1,6 @@
 //! Starting the real server on a real socket with its own fresh database, and talking to it.
 
-use baton_core::{Claims, TokenIssuer, TokenKind};
+use baton_core::{Claims, Clock, SystemClock, TokenIssuer, TokenKind};
 use baton_http::{AppState, Application};
 use baton_jwt::JwtIssuer;
 use baton_jwt::ReloadableIssuer;
@@ -111,9 +111,21 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -
     start(db, config).await
 }
 
+/// Starts a server on a fresh database whose use cases read `clock` (a `FakeClock` the test
+/// moves, instead of waiting for real time to pass).
+pub async fn spawn_app_at(backend: Backend, clock: Arc<dyn Clock>) -> TestApp {
+    let db = TestDb::create(backend).await;
+    let config = test_config(&db.url);
+    start_at(db, config, clock).await
+}
+
 async fn start(db: Arc<TestDb>, config: Config) -> TestApp {
+    start_at(db, config, Arc::new(SystemClock)).await
+}
+
+async fn start_at(db: Arc<TestDb>, config: Config, clock: Arc<dyn Clock>) -> TestApp {
     let cfg = config.clone();
-    let service = tokio::task::spawn_blocking(move || wiring::service(&cfg))
+    let service = tokio::task::spawn_blocking(move || wiring::service_at(&cfg, clock))
         .await
         .unwrap()
         .expect("wiring the test server");

@@ -229,3 +229,32 @@ async fn the_periodic_purge_deletes_revoked_sessions() {
     assert!(found.is_none(), "the revoked session is gone");
     server.stop().await;
 }
+
+/// A request actix cannot parse (a malformed header) is refused with 400 and logged at INFO
+/// under Baton's target, never at ERROR: anyone may send one, and it must not page anyone.
+#[tokio::test]
+async fn a_malformed_request_is_logged_below_error() {
+    let db = Db::create(Backend::Sqlite).await;
+    let server = Served::start(baton(&db.url));
+    let address = format!("127.0.0.1:{}", server.url("").rsplit(':').next().unwrap());
+    let answer = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut socket = std::net::TcpStream::connect(address).unwrap();
+        socket.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        socket.read_to_string(&mut answer).unwrap();
+        answer
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    let logged = |l: &str| l.contains("\"malformed request refused\"");
+    let line = server.wait_for(Duration::from_secs(10), logged).await.expect("the line");
+    let line: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(
+        (line["level"].as_str(), line["target"].as_str()),
+        (Some("INFO"), Some("baton_http::connection"))
+    );
+    let lines = server.stop().await;
+    assert!(lines.iter().all(|l| !l.contains("\"ERROR\"")), "{lines:#?}");
+}

@@ -10,6 +10,7 @@ mod helpers;
 mod bad_input;
 mod cli;
 mod config_cli;
+mod connections;
 mod cookies;
 mod deploy;
 mod health;

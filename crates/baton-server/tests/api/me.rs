@@ -3,8 +3,10 @@
 use crate::helpers::*;
 use crate::on_both_backends;
 use baton_core::TokenKind;
+use baton_core::testing::FakeClock;
 use reqwest::StatusCode;
 use serde_json::json;
+use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -165,14 +167,15 @@ async fn a_disabled_account_ends_its_access_tokens(b: Backend) {
 }
 
 async fn access_tokens_expire_with_their_ttl(b: Backend) {
-    let app = spawn_app_with(b, |c| {
-        c.tokens.access_ttl = std::time::Duration::from_secs(1);
-        c.jwt.leeway = std::time::Duration::ZERO;
-    })
-    .await;
+    let clock = Arc::new(FakeClock::at(OffsetDateTime::now_utc()));
+    let app = spawn_app_at(b, clock.clone()).await;
+    let (ttl, leeway) = (app.config.tokens.access_ttl, app.config.jwt.leeway);
     let t = app.register("ada@example.com").await;
-    assert_eq!(t["expires_in"], 1);
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(t["expires_in"], ttl.as_secs());
+    // Still valid in the last second of its leeway (valid before `exp` + leeway).
+    clock.advance(time::Duration::try_from(ttl + leeway).unwrap() - time::Duration::seconds(1));
+    assert_eq!(app.me(s(&t, "access_token")).await.status(), StatusCode::OK);
+    clock.advance(time::Duration::seconds(1));
     assert_bearer_rejected(app.me(s(&t, "access_token")).await, "token_expired").await;
     // The refresh token still works and gives a fresh access token.
     let res = app.refresh(s(&t, "refresh_token")).await;

@@ -39,6 +39,20 @@ fn signal(child: &Child, name: &str) {
     assert!(status.unwrap().success());
 }
 
+/// Returns once the server on `port` reports a password hash running (`/metrics`): the
+/// registration is then in flight, past routing and body parsing.
+async fn hashing_started(port: u16) {
+    let metrics = format!("http://127.0.0.1:{port}/metrics");
+    let client = reqwest::Client::new();
+    loop {
+        let text = client.get(&metrics).send().await.unwrap().text().await.unwrap();
+        if text.lines().any(|l| l == "baton_password_hashing_running 1") {
+            return;
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
 #[tokio::test]
 async fn stops_gracefully_on_sigterm_and_ctrl_c() {
     let (_, dir) = baton_store::testing::sqlite_url();
@@ -51,7 +65,7 @@ async fn stops_gracefully_on_sigterm_and_ctrl_c() {
             serde_json::json!({ "email": format!("{name}@example.com"), "password": PASSWORD });
         let request =
             tokio::spawn(async move { reqwest::Client::new().post(url).json(&body).send().await });
-        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        hashing_started(port).await;
         signal(&child, name);
         let res = request.await.unwrap().expect("the in-flight request was answered");
         assert_eq!(res.status(), reqwest::StatusCode::CREATED, "{name}");
