@@ -9,6 +9,8 @@ mod generate;
 mod hostile;
 mod jwks;
 mod keys;
+mod keys_ec;
+mod profile;
 mod reload;
 mod round_trip;
 mod session_exp;
