@@ -1,8 +1,8 @@
-//! `baton keys generate`: a new Ed25519 signing key in the files `jwt.keys` reads, and the
-//! configuration that stages it (published first, signing later; docs/OPERATIONS.md).
+//! `baton keys generate`: a new Ed25519 or P-256 signing key in the files `jwt.keys` reads,
+//! and the configuration that stages it (published first, signing later; docs/OPERATIONS.md).
 
 use super::CommandError;
-use crate::cli::KeysCommand;
+use crate::cli::{KeyKind, KeysCommand};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,9 +13,9 @@ pub const MAX_KID_LEN: usize = 64;
 /// Runs one `baton keys` subcommand and prints what it did, and what to do next, on stdout.
 pub fn keys(command: &KeysCommand) -> Result<(), CommandError> {
     match command {
-        KeysCommand::Generate { kid, dir } => {
-            let written = generate(kid, dir)?;
-            print!("{}", instructions(kid, &written));
+        KeysCommand::Generate { kid, dir, alg } => {
+            let written = generate(kid, dir, *alg)?;
+            print!("{}", instructions(kid, *alg, &written));
             Ok(())
         }
     }
@@ -30,12 +30,20 @@ pub struct Written {
     pub public: PathBuf,
 }
 
-/// Generates an Ed25519 key pair ([`baton_jwt::generate_ed25519`]) and writes it to
-/// `<dir>/<kid>.private.pem` (mode 0600, created so: never readable by others, not even for an
-/// instant) and `<dir>/<kid>.public.pem`. Refuses a kid that is not a plain file name, a
-/// directory that does not exist, and existing files: nothing is ever overwritten, and a
-/// failure leaves no half-written pair behind.
-pub fn generate(kid: &str, dir: &Path) -> Result<Written, CommandError> {
+/// The `alg` of a key kind in `jwt.keys`, and its name for people.
+fn names(alg: KeyKind) -> (&'static str, &'static str) {
+    match alg {
+        KeyKind::Eddsa => ("EdDSA", "Ed25519"),
+        KeyKind::Es256 => ("ES256", "P-256"),
+    }
+}
+
+/// Generates a key pair of `alg` ([`baton_jwt::generate_ed25519`], [`baton_jwt::generate_p256`])
+/// and writes it to `<dir>/<kid>.private.pem` (mode 0600, created so: never readable by
+/// others, not even for an instant) and `<dir>/<kid>.public.pem`. Refuses a kid that is not a
+/// plain file name, a directory that does not exist, and existing files: nothing is ever
+/// overwritten, and a failure leaves no half-written pair behind.
+pub fn generate(kid: &str, dir: &Path, alg: KeyKind) -> Result<Written, CommandError> {
     check_kid(kid).map_err(|m| CommandError::Failed(format!("--kid {kid:?}: {m}")))?;
     let dir = dir.canonicalize().map_err(|e| {
         CommandError::Failed(format!("--dir {}: {e}; create it first", dir.display()))
@@ -52,7 +60,10 @@ pub fn generate(kid: &str, dir: &Path) -> Result<Written, CommandError> {
             )));
         }
     }
-    let key = baton_jwt::generate_ed25519();
+    let key = match alg {
+        KeyKind::Eddsa => baton_jwt::generate_ed25519(),
+        KeyKind::Es256 => baton_jwt::generate_p256(),
+    };
     {
         use secrecy::ExposeSecret;
         write_new(&written.private, key.private_pem.expose_secret(), 0o600)?;
@@ -105,13 +116,14 @@ fn write_new(path: &Path, text: &str, mode: u32) -> Result<(), CommandError> {
 /// What to do with the new key: the `jwt.keys` entry, placed second (published first), and
 /// the rest of the staged rotation. The entry line is exactly one line starting with
 /// `  { kid = `, so scripts (and the tests) can pick it out.
-pub fn instructions(kid: &str, written: &Written) -> String {
+pub fn instructions(kid: &str, alg: KeyKind, written: &Written) -> String {
     let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
     let private = quote(&written.private.display().to_string());
+    let (alg, curve) = names(alg);
     let entry =
-        format!("{{ kid = {}, alg = \"EdDSA\", private_key_file = {private} }},", quote(kid));
+        format!("{{ kid = {}, alg = \"{alg}\", private_key_file = {private} }},", quote(kid));
     format!(
-        "wrote {} (Ed25519 private key, PKCS#8 PEM, mode 0600: only baton may read it)\n\
+        "wrote {} ({curve} private key, PKCS#8 PEM, mode 0600: only baton may read it)\n\
          wrote {} (its public key, SPKI PEM)\n\
          \n\
          Step 1, publish: copy the private key file to the same path on every server and add \
@@ -125,7 +137,7 @@ pub fn instructions(kid: &str, written: &Written) -> String {
          \x20 {entry}\n\
          ]\n\
          \n\
-         (as an array of tables: a [[jwt.keys]] table with kid = {}, alg = \"EdDSA\" and \
+         (as an array of tables: a [[jwt.keys]] table with kid = {}, alg = \"{alg}\" and \
          private_key_file = {private}, after the current first one)\n\
          \n\
          Step 2, wait at least jwks.max_age (default 5m) so every resource server has \
@@ -159,13 +171,17 @@ mod tests {
             private: PathBuf::from("/etc/baton/keys/k\"1.private.pem"),
             public: PathBuf::from("/etc/baton/keys/k\"1.public.pem"),
         };
-        let text = instructions("k1", &written);
-        let line = text.lines().find(|l| l.starts_with("  { kid = ")).expect("the entry line");
-        let table: toml::Table =
-            toml::from_str(&format!("keys = [{}]", line.trim().trim_end_matches(','))).unwrap();
-        let key = &table["keys"].as_array().unwrap()[0];
-        assert_eq!(key["kid"].as_str(), Some("k1"));
-        assert_eq!(key["alg"].as_str(), Some("EdDSA"));
-        assert_eq!(key["private_key_file"].as_str(), Some("/etc/baton/keys/k\"1.private.pem"));
+        for (kind, alg) in [(KeyKind::Eddsa, "EdDSA"), (KeyKind::Es256, "ES256")] {
+            let text = instructions("k1", kind, &written);
+            let line = text.lines().find(|l| l.starts_with("  { kid = ")).expect("the entry line");
+            let table: toml::Table =
+                toml::from_str(&format!("keys = [{}]", line.trim().trim_end_matches(','))).unwrap();
+            let key = &table["keys"].as_array().unwrap()[0];
+            assert_eq!(key["kid"].as_str(), Some("k1"));
+            assert_eq!(key["alg"].as_str(), Some(alg));
+            let file = key["private_key_file"].as_str();
+            assert_eq!(file, Some("/etc/baton/keys/k\"1.private.pem"));
+            assert!(text.contains(&format!("alg = \"{alg}\" and")), "{text}");
+        }
     }
 }

@@ -7,9 +7,10 @@ use std::io::Write;
 use std::process::ExitCode;
 
 /// Prints every key it could resolve as `key = value  # origin` (default, a file, or
-/// `env VAR`) on stdout after a header naming the profile and the files read, then each
-/// problem as one `baton: configuration error: ...` line on stderr. Exits 1 when there are
-/// problems. Database passwords, secrets and private keys show as `<redacted>`.
+/// `env VAR`) on stdout after a header naming the profile and the files read, then one
+/// `# weak: key: why` line per weak setting (whatever the profile, acknowledged or not), then
+/// each problem as one `baton: configuration error: ...` line on stderr. Exits 1 when there
+/// are problems. Database passwords, secrets and private keys show as `<redacted>`.
 pub fn show_config(source: &Source) -> ExitCode {
     let report = report(source);
     tracing::debug!(
@@ -20,9 +21,11 @@ pub fn show_config(source: &Source) -> ExitCode {
     );
     let files: Vec<String> =
         source.existing_files().iter().map(|p| p.display().to_string()).collect();
+    let weak: String =
+        report.weak.iter().map(|w| format!("# weak: {}: {}\n", w.key, w.why)).collect();
     let text = format!(
         "# profile: {}\n# files read: {}\n# precedence: default < files < DATABASE_URL < \
-         BATON_* variables\n{}",
+         BATON_* variables\n{}{weak}",
         source.profile,
         if files.is_empty() { "none".to_owned() } else { files.join(", ") },
         render_entries(&report.entries)
