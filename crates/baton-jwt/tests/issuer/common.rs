@@ -280,3 +280,20 @@ pub fn reason(result: Result<Claims, baton_core::TokenError>) -> String {
         other => panic!("expected Invalid, got {other:?}"),
     }
 }
+
+/// A refresh-token payload of the release before RFC 9068 tokens, field for field in the
+/// order its wire struct serialized them (a JSON `Value` would sort them), for re-minting
+/// tests that compare bytes.
+#[derive(serde::Serialize)]
+pub struct EarlierRefresh {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub sid: String,
+    pub jti: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub token_type: &'static str,
+    pub session_exp: i64,
+}

@@ -15,3 +15,4 @@ mod reload;
 mod round_trip;
 mod session_exp;
 mod time_window;
+mod upgrade;

@@ -119,11 +119,10 @@ fn the_earlier_forms_of_a_refresh_token_are_re_minted_exactly(alg: Alg) {
     assert_eq!(each.len(), 3, "current profile, then the earlier one for both issuers");
 }
 
-/// The refresh payload of `claims(Refresh)` with the claims in the order the earlier
-/// release's wire struct serialized them (a JSON `Value` would sort them).
-fn earlier_release_payload(iss: &str) -> EarlierClaims {
+/// The refresh payload of `claims(Refresh)` as the earlier release wrote it for `iss`.
+fn earlier_release_payload(iss: &str) -> EarlierRefresh {
     let c = claims(TokenKind::Refresh);
-    EarlierClaims {
+    EarlierRefresh {
         iss: iss.into(),
         aud: AUD.into(),
         sub: c.user_id.to_string(),
@@ -132,24 +131,9 @@ fn earlier_release_payload(iss: &str) -> EarlierClaims {
         iat: c.issued_at.unix_timestamp(),
         nbf: c.not_before.unix_timestamp(),
         exp: c.expires_at.unix_timestamp(),
-        token_type: "refresh".into(),
+        token_type: "refresh",
         session_exp: c.session_expires_at.expect("a refresh token's").unix_timestamp(),
     }
-}
-
-/// The earlier release's refresh-token payload, field for field.
-#[derive(serde::Serialize)]
-struct EarlierClaims {
-    iss: String,
-    aud: String,
-    sub: String,
-    sid: String,
-    jti: String,
-    iat: i64,
-    nbf: i64,
-    exp: i64,
-    token_type: String,
-    session_exp: i64,
 }
 
 /// What an API does with a standard library: a JWKS (or the shared secret), the issuer, its
