@@ -10,6 +10,11 @@
 //!   problem.
 //! - [`JwtSettings::key_set`] gives the JWT keys in signing order with their material;
 //!   [`reload_jwt`] re-reads them (for SIGHUP).
+//! - [`Config::issuer`] is Baton's public base URL (`jwt.issuer`, derived from the listening
+//!   address when unset, required by `prod`): every token's `iss`, the OAuth metadata's
+//!   `issuer`. [`Config::policy`] carries `tokens.client_id` as the default `client_id`.
+//! - [`weaknesses`] lists the settings that switch a protection off; `prod` refuses those not
+//!   named in `security.allow_weak_settings`, and [`Report::weak`] shows them all.
 //!
 //! Layering lives in `load`, the environment's rules in `env`, the rules in
 //! `validate`, and secrets in [`Secret`]. Every key has a built-in default except the JWT
