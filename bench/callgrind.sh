@@ -47,7 +47,7 @@ OUT="$TARGET/callgrind/$(date -u +%Y%m%d-%H%M%S)-$CG_ROUTE-$CG_BACKEND"
 mkdir -p "$OUT"
 profile_target baton_callgrind "$CG_BACKEND"
 
-env -u RUST_LOG -u DATABASE_URL BATON_PROFILE=prod BATON_CONFIG_DIR="$CONFIG_DIR" BATON_JWT__SECRET="$secret" \
+env -u RUST_LOG -u DATABASE_URL BATON_PROFILE=prod BATON_CONFIG_DIR="$CONFIG_DIR" BATON_JWT__SECRET="$secret" BATON_JWT__ISSUER=https://baton.bench BATON_SECURITY__ALLOW_WEAK_SETTINGS="[passwords.bcrypt_cost]" \
     BATON_DATABASE__URL="$url" BATON_SERVER__HOST=127.0.0.1 BATON_SERVER__PORT="$port" \
     BATON_PASSWORDS__BCRYPT_COST=4 BATON_LOG__LEVEL=warn ${extra[@]+"${extra[@]}"} \
     valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$OUT/callgrind.out" \

@@ -38,7 +38,7 @@ mkdir -p "$OUT"
 db=baton_hot
 psql -q "$TEST_DATABASE_URL" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 url="${TEST_DATABASE_URL%/*}/$db"
-BATON_PROFILE=prod BATON_DATABASE__URL="$url" BATON_LOG__LEVEL=warn \
+BATON_PROFILE=prod BATON_JWT__ISSUER=https://baton.bench BATON_DATABASE__URL="$url" BATON_LOG__LEVEL=warn \
     BATON_JWT__SECRET="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" \
     "$TARGET/release/baton" migrate >/dev/null
 

@@ -50,7 +50,7 @@ OUT="$TARGET/profile/$(date -u +%Y%m%d-%H%M%S)-$PROFILE_ROUTE-$PROFILE_BACKEND"
 mkdir -p "$OUT"
 profile_target baton_profile "$PROFILE_BACKEND"
 
-out=$(env -u RUST_LOG -u DATABASE_URL BATON_PROFILE=prod BATON_CONFIG_DIR="$CONFIG_DIR" BATON_JWT__SECRET="$secret" \
+out=$(env -u RUST_LOG -u DATABASE_URL BATON_PROFILE=prod BATON_CONFIG_DIR="$CONFIG_DIR" BATON_JWT__SECRET="$secret" BATON_JWT__ISSUER=https://baton.bench BATON_SECURITY__ALLOW_WEAK_SETTINGS="[passwords.bcrypt_cost]" \
     BATON_DATABASE__URL="$url" BATON_SERVER__HOST=127.0.0.1 BATON_SERVER__PORT="$port" \
     BATON_LOG__LEVEL=warn ${extra[@]+"${extra[@]}"} "$BIN/baton-bench" start --addr "127.0.0.1:$port" \
     --log "$OUT/baton.log" -- "$BATON" serve)

@@ -32,7 +32,7 @@ start_baton() {
     local port; port=$(free_port)
     local config_dir; config_dir=$(mktemp -d)   # empty: an explicit config dir must exist
     env -i PATH="$PATH" BATON_PROFILE=prod BATON_CONFIG_DIR="$config_dir" \
-        BATON_JWT__SECRET="$BATON_SECRET" BATON_DATABASE__URL="$db" \
+        BATON_JWT__SECRET="$BATON_SECRET" BATON_JWT__ISSUER=https://baton.test BATON_DATABASE__URL="$db" \
         BATON_SERVER__HOST=127.0.0.1 BATON_SERVER__PORT="$port" "$@" \
         "$HARDENING_BATON_BIN" serve >"$log" 2>&1 &
     BATON_PID=$!

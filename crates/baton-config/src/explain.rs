@@ -11,6 +11,7 @@ use super::origin::{Origin, origin};
 use super::problem::ConfigError;
 use super::redact::redact_url;
 use super::secret::REDACTED;
+use super::weak::{Weakness, weaknesses};
 use super::{Config, env};
 use figment::Figment;
 use serde_json::Value;
@@ -33,6 +34,9 @@ pub struct Report {
     pub entries: Vec<Entry>,
     /// Everything that would stop start-up; empty when the configuration is usable.
     pub problems: Vec<ConfigError>,
+    /// Every weak setting ([`crate::weaknesses`]), under any profile and whether acknowledged
+    /// or not (under `prod` an unacknowledged one is also among `problems`).
+    pub weak: Vec<Weakness>,
 }
 
 /// Every key of a valid `config` (loaded from `source`), in key order.
@@ -54,7 +58,7 @@ pub fn report(source: &Source) -> Report {
             problems.extend(config.check(&source.profile, &origins));
             let value = serde_json::to_value(&config).unwrap_or(Value::Null);
             let entries = entries(&figment, |section| value.get(section).cloned().ok_or(()));
-            Report { entries, problems }
+            Report { entries, problems, weak: weaknesses(&config) }
         }
         Err(first) => {
             // Typed where a section parses, as written (redacted) where it does not.
@@ -83,7 +87,7 @@ pub fn report(source: &Source) -> Report {
                     .or_else(|_| raw.get(section).cloned().ok_or(()))
                     .map_err(|_| ())
             });
-            Report { entries, problems }
+            Report { entries, problems, weak: Vec::new() }
         }
     }
 }

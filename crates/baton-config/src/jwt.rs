@@ -2,9 +2,15 @@
 //! consumes ([`JwtSettings::key_set`]).
 //!
 //! Either one `secret` (HS256, kid [`DEFAULT_KID`]) or a `keys` list: the first key signs,
-//! every key verifies. A key is HS256 with a `secret`, or EdDSA (Ed25519) with exactly one of
-//! `private_key`, `private_key_file` (it signs) or `public_key`, `public_key_file` (it only
-//! verifies). Secrets and private keys are [`Secret`]s: never printed.
+//! every key verifies. A key is HS256 with a `secret`, or EdDSA (Ed25519) or ES256 (P-256) with
+//! exactly one of `private_key`, `private_key_file` (it signs) or `public_key`,
+//! `public_key_file` (it only verifies). Secrets and private keys are [`Secret`]s: never
+//! printed.
+//!
+//! `issuer` is Baton's public base URL: the `iss` of every token, the `aud` of refresh tokens
+//! and the OAuth metadata's `issuer`. Unset, it is derived from `server.host` and
+//! `server.port` ([`super::ServerConfig::derived_issuer`]), which only suits a development
+//! server: the `prod` profile requires it explicitly.
 
 use super::problem::ConfigError;
 use super::secret::Secret;
@@ -17,6 +23,10 @@ use std::time::Duration;
 /// `jwt.keys`, so tokens signed before the move keep verifying (docs/OPERATIONS.md).
 pub const DEFAULT_KID: &str = "default";
 
+/// The `iss` of tokens minted before `jwt.issuer` had to be a URL, when nobody set it: the
+/// default of [`JwtSettings::previous_issuers`], so that an upgrade logs nobody out.
+pub const OLD_DEFAULT_ISSUER: &str = "baton";
+
 /// `[jwt]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -25,13 +35,23 @@ pub struct JwtSettings {
     pub secret: Option<Secret>,
     /// Several keys for rotation: the first signs, all verify.
     pub keys: Vec<KeyConfig>,
-    /// `iss` claim.
+    /// Baton's public base URL (`scheme://host[:port][/path]`, no trailing slash): the `iss`
+    /// claim, the refresh tokens' `aud` and the OAuth metadata's `issuer`. Derived from
+    /// `server.host`/`server.port` when unset (filled in by [`super::load()`]).
     pub issuer: String,
-    /// `aud` claim.
+    /// The `aud` of access tokens: the APIs that accept them. Must differ from `issuer`.
     pub audience: String,
-    /// Clock skew tolerated on `exp` and `nbf`.
+    /// Issuers of tokens minted by an earlier release (its `iss` was then something else),
+    /// accepted until those tokens expire; never written. Defaults to the old default
+    /// [`OLD_DEFAULT_ISSUER`]; empty it once `tokens.refresh_ttl` has passed since the upgrade.
+    pub previous_issuers: Vec<String>,
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`.
     #[serde(with = "duration")]
     pub leeway: Duration,
+    /// Whether `issuer` was set by a file or the environment (filled in by [`super::load()`]);
+    /// the `prod` profile requires it.
+    #[serde(skip)]
+    pub(super) issuer_explicit: bool,
 }
 
 impl Default for JwtSettings {
@@ -39,9 +59,11 @@ impl Default for JwtSettings {
         Self {
             secret: None,
             keys: Vec::new(),
-            issuer: "baton".into(),
+            issuer: super::ServerConfig::default().derived_issuer(),
             audience: "baton-api".into(),
+            previous_issuers: vec![OLD_DEFAULT_ISSUER.into()],
             leeway: Duration::from_secs(60),
+            issuer_explicit: false,
         }
     }
 }
@@ -54,6 +76,9 @@ pub enum KeyAlg {
     HS256,
     /// Ed25519 signatures: APIs verify with the public key alone.
     EdDSA,
+    /// ECDSA P-256 signatures: APIs verify with the public key alone, and every JOSE library
+    /// accepts it (the one to recommend to API authors).
+    ES256,
 }
 
 impl KeyAlg {
@@ -62,7 +87,13 @@ impl KeyAlg {
         match self {
             KeyAlg::HS256 => "HS256",
             KeyAlg::EdDSA => "EdDSA",
+            KeyAlg::ES256 => "ES256",
         }
+    }
+
+    /// Whether keys of this algorithm are PEM key pairs (EdDSA, ES256) rather than a secret.
+    pub fn is_asymmetric(self) -> bool {
+        !matches!(self, KeyAlg::HS256)
     }
 }
 
@@ -73,22 +104,22 @@ impl KeyAlg {
 pub struct KeyConfig {
     /// The `kid` header of tokens it signs.
     pub kid: String,
-    /// `HS256` (default) or `EdDSA`.
+    /// `HS256` (default), `EdDSA` or `ES256`.
     #[serde(default)]
     pub alg: KeyAlg,
     /// HS256 only: the shared secret, at least 32 random bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<Secret>,
-    /// EdDSA: the private key as inline PEM (signs and verifies).
+    /// EdDSA or ES256: the private key as inline PEM (signs and verifies).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key: Option<Secret>,
-    /// EdDSA: a file holding the private key as PEM (signs and verifies).
+    /// EdDSA or ES256: a file holding the private key as PEM (signs and verifies).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key_file: Option<PathBuf>,
-    /// EdDSA: the public key as inline PEM (verifies only).
+    /// EdDSA or ES256: the public key as inline PEM (verifies only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
-    /// EdDSA: a file holding the public key as PEM (verifies only).
+    /// EdDSA or ES256: a file holding the public key as PEM (verifies only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key_file: Option<PathBuf>,
 }
@@ -118,32 +149,31 @@ impl KeyConfig {
         let given: Vec<&str> = sources.iter().filter(|(_, set)| *set).map(|(n, _)| *n).collect();
         match self.alg {
             KeyAlg::HS256 if !given.is_empty() => Err(format!(
-                "alg HS256 takes a secret, not {}: set alg = \"EdDSA\" for an Ed25519 key",
+                "alg HS256 takes a secret, not {}: set alg = \"ES256\" (or \"EdDSA\") for a \
+                 key pair",
                 given.join(", ")
             )),
             KeyAlg::HS256 if self.secret.is_none() => {
                 Err("alg HS256 needs a secret = \"...\" (at least 32 random bytes)".into())
             }
-            KeyAlg::EdDSA if self.secret.is_some() => {
-                Err("alg EdDSA takes a PEM key, not a secret: use private_key_file (or \
-                 private_key, public_key, public_key_file)"
-                    .into())
-            }
-            KeyAlg::EdDSA if given.len() != 1 => Err(format!(
-                "alg EdDSA needs exactly one of private_key, private_key_file, public_key, \
+            alg if alg.is_asymmetric() && self.secret.is_some() => Err(format!(
+                "alg {} takes a PEM key, not a secret: use private_key_file (or private_key, \
+                 public_key, public_key_file)",
+                alg.as_str()
+            )),
+            alg if alg.is_asymmetric() && given.len() != 1 => Err(format!(
+                "alg {} needs exactly one of private_key, private_key_file, public_key, \
                  public_key_file (found {})",
+                alg.as_str(),
                 if given.is_empty() { "none".to_owned() } else { given.join(", ") }
             )),
             _ => Ok(()),
         }
     }
 
-    /// True when this key can sign (HS256, or EdDSA with a private key).
+    /// True when this key can sign (HS256, or EdDSA/ES256 with a private key).
     pub fn can_sign(&self) -> bool {
-        match self.alg {
-            KeyAlg::HS256 => true,
-            KeyAlg::EdDSA => self.private_key.is_some() || self.private_key_file.is_some(),
-        }
+        !self.alg.is_asymmetric() || self.private_key.is_some() || self.private_key_file.is_some()
     }
 }
 
@@ -156,6 +186,11 @@ pub enum KeyMaterial {
     Ed25519PrivatePem(Secret),
     /// EdDSA: a public key in PEM (SPKI); it only verifies.
     Ed25519PublicPem(String),
+    /// ES256: a P-256 private key in PEM (PKCS#8 or SEC1); it signs, the public key derives
+    /// from it.
+    Es256PrivatePem(Secret),
+    /// ES256: a P-256 public key in PEM (SPKI); it only verifies.
+    Es256PublicPem(String),
 }
 
 /// One key of the key set, ready for the signing adapter: `kid`, pinned `alg`, material.
@@ -170,6 +205,12 @@ pub struct JwtKey {
 }
 
 impl JwtSettings {
+    /// Whether `issuer` was set by a file or the environment rather than derived from the
+    /// listening address; the `prod` profile requires it.
+    pub fn issuer_is_explicit(&self) -> bool {
+        self.issuer_explicit
+    }
+
     /// The configured keys in signing order: the `keys` list, or the single `secret` as kid
     /// [`DEFAULT_KID`] (HS256). The first signs; all verify. Nothing is read or checked.
     pub fn key_configs(&self) -> Vec<KeyConfig> {
@@ -201,41 +242,57 @@ pub(super) fn resolve(key: &KeyConfig) -> Result<JwtKey, String> {
                 path.display()
             ))
         })?;
-        check_pem(&text, what).map_err(|m| fail(format!("{what} file {}: {m}", path.display())))?;
+        check_pem(&text, what, key.alg)
+            .map_err(|m| fail(format!("{what} file {}: {m}", path.display())))?;
         Ok::<_, String>(text)
     };
-    let material = match key.alg {
-        KeyAlg::HS256 => KeyMaterial::HmacSecret(key.secret.clone().expect("checked above")),
-        KeyAlg::EdDSA => {
-            if let Some(pem) = &key.private_key {
-                check_pem(pem.expose(), "private key")
-                    .map_err(|m| fail(format!("private_key: {m}")))?;
-                KeyMaterial::Ed25519PrivatePem(pem.clone())
-            } else if let Some(path) = &key.private_key_file {
-                KeyMaterial::Ed25519PrivatePem(Secret::new(read(path, "private key")?))
-            } else if let Some(pem) = &key.public_key {
-                check_pem(pem, "public key").map_err(|m| fail(format!("public_key: {m}")))?;
-                KeyMaterial::Ed25519PublicPem(pem.clone())
-            } else {
-                let path = key.public_key_file.as_ref().expect("checked above");
-                KeyMaterial::Ed25519PublicPem(read(path, "public key")?)
-            }
+    let check = |text: &str, what| check_pem(text, what, key.alg);
+    let pem = if key.alg.is_asymmetric() {
+        if let Some(pem) = &key.private_key {
+            check(pem.expose(), "private key").map_err(|m| fail(format!("private_key: {m}")))?;
+            Some(Pem::Private(pem.clone()))
+        } else if let Some(path) = &key.private_key_file {
+            Some(Pem::Private(Secret::new(read(path, "private key")?)))
+        } else if let Some(pem) = &key.public_key {
+            check(pem, "public key").map_err(|m| fail(format!("public_key: {m}")))?;
+            Some(Pem::Public(pem.clone()))
+        } else {
+            let path = key.public_key_file.as_ref().expect("checked above");
+            Some(Pem::Public(read(path, "public key")?))
         }
+    } else {
+        None
+    };
+    let material = match (key.alg, pem) {
+        (KeyAlg::EdDSA, Some(Pem::Private(pem))) => KeyMaterial::Ed25519PrivatePem(pem),
+        (KeyAlg::EdDSA, Some(Pem::Public(pem))) => KeyMaterial::Ed25519PublicPem(pem),
+        (KeyAlg::ES256, Some(Pem::Private(pem))) => KeyMaterial::Es256PrivatePem(pem),
+        (KeyAlg::ES256, Some(Pem::Public(pem))) => KeyMaterial::Es256PublicPem(pem),
+        _ => KeyMaterial::HmacSecret(key.secret.clone().expect("checked above")),
     };
     Ok(JwtKey { kid: key.kid.clone(), alg: key.alg, material })
 }
 
+/// The PEM text of an asymmetric key, by the half it holds.
+enum Pem {
+    Private(Secret),
+    Public(String),
+}
+
 /// A light shape check, so a wrong file (a certificate, a secret, a public key where a
 /// private one belongs) fails at start-up; the adapter parses the key itself.
-fn check_pem(text: &str, what: &str) -> Result<(), String> {
+fn check_pem(text: &str, what: &str, alg: KeyAlg) -> Result<(), String> {
     let label = if what == "private key" { "PRIVATE KEY-----" } else { "PUBLIC KEY-----" };
     let begins = text.trim_start().starts_with("-----BEGIN ") && text.contains(label);
     if begins {
         Ok(())
     } else {
+        let make = match alg {
+            KeyAlg::ES256 => "`baton keys generate --alg es256`",
+            _ => "`baton keys generate` or `openssl genpkey -algorithm ed25519`",
+        };
         Err(format!(
-            "not a PEM {what} (expected a -----BEGIN ...{label} block; make one with \
-             `openssl genpkey -algorithm ed25519`)"
+            "not a PEM {what} (expected a -----BEGIN ...{label} block; make one with {make})"
         ))
     }
 }

@@ -6,13 +6,18 @@ use std::path::Path;
 /// What to do with the new key: the `jwt.keys` entry, placed second (published first), and
 /// the rest of the staged rotation. The entry line is exactly one line starting with
 /// `  { kid = `, so scripts (and the tests) can pick it out.
-pub fn staged_key_instructions(kid: &str, private: &Path, public: &Path) -> String {
+pub fn staged_key_instructions(
+    kid: &str,
+    alg: &str,
+    curve: &str,
+    (private, public): (&Path, &Path),
+) -> String {
     let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
     let private_file = quote(&private.display().to_string());
     let entry =
-        format!("{{ kid = {}, alg = \"EdDSA\", private_key_file = {private_file} }},", quote(kid));
+        format!("{{ kid = {}, alg = \"{alg}\", private_key_file = {private_file} }},", quote(kid));
     format!(
-        "wrote {} (Ed25519 private key, PKCS#8 PEM, mode 0600: only baton may read it)\n\
+        "wrote {} ({curve} private key, PKCS#8 PEM, mode 0600: only baton may read it)\n\
          wrote {} (its public key, SPKI PEM)\n\
          \n\
          Step 1, publish: copy the private key file to the same path on every server and add \
@@ -26,7 +31,7 @@ pub fn staged_key_instructions(kid: &str, private: &Path, public: &Path) -> Stri
          \x20 {entry}\n\
          ]\n\
          \n\
-         (as an array of tables: a [[jwt.keys]] table with kid = {}, alg = \"EdDSA\" and \
+         (as an array of tables: a [[jwt.keys]] table with kid = {}, alg = \"{alg}\" and \
          private_key_file = {private_file}, after the current first one)\n\
          \n\
          Step 2, wait at least jwks.max_age (default 5m) so every resource server has \
@@ -48,13 +53,13 @@ mod tests {
     fn the_entry_line_is_valid_toml_naming_the_private_file() {
         let private = Path::new("/etc/baton/keys/k\"1.private.pem");
         let public = Path::new("/etc/baton/keys/k\"1.public.pem");
-        let text = staged_key_instructions("k1", private, public);
+        let text = staged_key_instructions("k1", "ES256", "P-256", (private, public));
         let line = text.lines().find(|l| l.starts_with("  { kid = ")).expect("the entry line");
         let table: toml::Table =
             toml::from_str(&format!("keys = [{}]", line.trim().trim_end_matches(','))).unwrap();
         let key = &table["keys"].as_array().unwrap()[0];
         assert_eq!(key["kid"].as_str(), Some("k1"));
-        assert_eq!(key["alg"].as_str(), Some("EdDSA"));
+        assert_eq!(key["alg"].as_str(), Some("ES256"));
         assert_eq!(key["private_key_file"].as_str(), Some("/etc/baton/keys/k\"1.private.pem"));
     }
 }

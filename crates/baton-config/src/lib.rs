@@ -10,6 +10,11 @@
 //!   problem.
 //! - [`JwtSettings::key_set`] gives the JWT keys in signing order with their material;
 //!   [`reload_jwt`] re-reads them (for SIGHUP).
+//! - [`Config::issuer`] is Baton's public base URL (`jwt.issuer`, derived from the listening
+//!   address when unset, required by `prod`): every token's `iss`, the OAuth metadata's
+//!   `issuer`. [`Config::policy`] carries `tokens.client_id` as the default `client_id`.
+//! - [`weaknesses`] lists the settings that switch a protection off; `prod` refuses those not
+//!   named in `security.allow_weak_settings`, and [`Report::weak`] shows them all.
 //!
 //! Layering lives in `load`, the environment's rules in `env`, the rules in
 //! `validate`, and secrets in [`Secret`]. Every key has a built-in default except the JWT
@@ -30,6 +35,7 @@ mod redact;
 mod secret;
 mod sections;
 mod validate;
+mod weak;
 
 #[cfg(test)]
 mod tests;
@@ -39,8 +45,10 @@ mod tests_env;
 mod tests_rules;
 #[cfg(test)]
 mod tests_secrets;
+#[cfg(test)]
+mod tests_token_profile;
 
-use baton_core::Policy;
+use baton_core::{ClientId, Policy};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -49,7 +57,9 @@ pub use env::{
 };
 pub use errors::{Origins, is_sensitive};
 pub use explain::{Entry, Report, explain, render_entries, report};
-pub use jwt::{DEFAULT_KID, JwtKey, JwtSettings, KeyAlg, KeyConfig, KeyMaterial};
+pub use jwt::{
+    DEFAULT_KID, JwtKey, JwtSettings, KeyAlg, KeyConfig, KeyMaterial, OLD_DEFAULT_ISSUER,
+};
 pub use key_instructions::staged_key_instructions;
 pub use load::{BUILTIN_PROFILES, DEFAULT_PROFILE, Layers, Source, default_dir, load};
 pub use origin::{Origin, origin};
@@ -62,7 +72,11 @@ pub use secret::{
 pub use sections::{
     CookiesConfig, DEFAULT_DATABASE_URL, DatabaseConfig, IntrospectionClient, IntrospectionConfig,
     JwksConfig, LogConfig, LogFormat, LoginConfig, PasswordsConfig, PurgeConfig, RateLimitConfig,
-    SameSite, ServerConfig, TokensConfig,
+    SameSite, SecurityConfig, ServerConfig, TokensConfig,
+};
+pub use weak::{
+    MAX_ACCESS_TTL, MAX_LEEWAY, MAX_REUSE_GRACE, MIN_BCRYPT_COST, WEAKENABLE_KEYS, Weakness,
+    weaknesses,
 };
 
 /// The whole configuration, one section per table of `config/*.toml`.
@@ -93,6 +107,8 @@ pub struct Config {
     pub log: LogConfig,
     /// Clean-up of dead sessions.
     pub purge: PurgeConfig,
+    /// Weak settings the operator accepts under `prod`.
+    pub security: SecurityConfig,
 }
 
 impl Config {
@@ -108,7 +124,17 @@ impl Config {
             max_failures_per_address: self.login.max_failures_per_address,
             lockout: to_time(self.login.lockout),
             revoked_retention: to_time(self.purge.revoked_retention),
+            // Checked by `validate`; a configuration built in code falls back to the default.
+            default_client_id: ClientId::parse(&self.tokens.client_id)
+                .unwrap_or_else(|_| Policy::default().default_client_id),
         }
+    }
+
+    /// Baton's public base URL: the `iss` of every token, the `aud` of refresh tokens, the
+    /// OAuth metadata's `issuer` and the base of its endpoint URLs (`jwt.issuer`, derived
+    /// from the listening address when unset).
+    pub fn issuer(&self) -> &str {
+        &self.jwt.issuer
     }
 }
 

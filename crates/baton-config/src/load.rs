@@ -186,6 +186,10 @@ pub fn load(source: &Source) -> Result<Config, ConfigError> {
 pub(super) fn extract(figment: &Figment) -> Result<Config, ConfigError> {
     let mut config: Config = figment.extract().map_err(|e| render(&e))?;
     config.database.url_explicit = origin(figment, "database.url") != Origin::Default;
+    config.jwt.issuer_explicit = origin(figment, "jwt.issuer") != Origin::Default;
+    if !config.jwt.issuer_explicit {
+        config.jwt.issuer = config.server.derived_issuer();
+    }
     let pool_unset = origin(figment, "database.pool_size") == Origin::Default;
     if pool_unset && config.database.url.starts_with("sqlite://") {
         config.database.pool_size = SQLITE_POOL_SIZE;

@@ -6,9 +6,10 @@ use crate::{Source, render_entries, report};
 use std::io::Write;
 
 /// Prints every key it could resolve as `key = value  # origin` (default, a file, or
-/// `env VAR`) on stdout after a header naming the profile and the files read, then each
-/// problem as one `baton: configuration error: ...` line on stderr. Returns whether there were
-/// none. Database passwords, secrets and private keys show as `<redacted>`.
+/// `env VAR`) on stdout after a header naming the profile and the files read, then one
+/// `# weak: key: why` line per weak setting (whatever the profile, acknowledged or not), then
+/// each problem as one `baton: configuration error: ...` line on stderr. Returns whether there
+/// were none. Database passwords, secrets and private keys show as `<redacted>`.
 pub fn print_report(source: &Source) -> bool {
     let report = report(source);
     tracing::debug!(
@@ -19,9 +20,11 @@ pub fn print_report(source: &Source) -> bool {
     );
     let files: Vec<String> =
         source.existing_files().iter().map(|p| p.display().to_string()).collect();
+    let weak: String =
+        report.weak.iter().map(|w| format!("# weak: {}: {}\n", w.key, w.why)).collect();
     let text = format!(
         "# profile: {}\n# files read: {}\n# precedence: default < files < DATABASE_URL < \
-         BATON_* variables\n{}",
+         BATON_* variables\n{}{weak}",
         source.profile,
         if files.is_empty() { "none".to_owned() } else { files.join(", ") },
         render_entries(&report.entries)

@@ -42,6 +42,23 @@ impl Default for ServerConfig {
     }
 }
 
+impl ServerConfig {
+    /// The issuer URL of a server nobody gave one: `http://` and the listening address, so a
+    /// development server's tokens name where it runs (`http://127.0.0.1:8080` under
+    /// `just run`). An unspecified address (`0.0.0.0`, `::`) becomes its loopback, the one
+    /// address that surely reaches it. Only `prod` refuses it (it requires `jwt.issuer`).
+    pub fn derived_issuer(&self) -> String {
+        let host = match self.host.parse::<std::net::IpAddr>() {
+            Ok(ip) if ip.is_unspecified() && ip.is_ipv4() => "127.0.0.1".to_owned(),
+            Ok(ip) if ip.is_unspecified() => "[::1]".to_owned(),
+            Ok(std::net::IpAddr::V6(ip)) => format!("[{ip}]"),
+            Ok(ip) => ip.to_string(),
+            Err(_) => self.host.to_ascii_lowercase(),
+        };
+        format!("http://{host}:{}", self.port)
+    }
+}
+
 /// `[database]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -102,6 +119,8 @@ pub struct TokensConfig {
     pub reuse_grace: Duration,
     /// Sessions per user before the least recently used is evicted.
     pub max_sessions_per_user: usize,
+    /// The `client_id` (RFC 9068) of sessions whose client does not name itself.
+    pub client_id: String,
 }
 
 impl Default for TokensConfig {
@@ -113,8 +132,19 @@ impl Default for TokensConfig {
             session_max_age: to_std(p.session_max_age),
             reuse_grace: to_std(p.reuse_grace),
             max_sessions_per_user: p.max_sessions_per_user,
+            client_id: p.default_client_id.as_str().to_owned(),
         }
     }
+}
+
+/// `[security]`: the operator's explicit acceptance of settings that weaken a protection
+/// ([`crate::weaknesses`]), which the `prod` profile otherwise refuses.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// Keys (e.g. `"tokens.access_ttl"`) whose weak value is accepted as set, each named on
+    /// its own so that a later weakening of another key is still refused.
+    pub allow_weak_settings: Vec<String>,
 }
 
 /// `[passwords]`.

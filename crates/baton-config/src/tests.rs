@@ -29,10 +29,14 @@ pub(super) fn jail(f: impl FnOnce(&mut Jail) -> figment::Result<()>) {
     });
 }
 
-/// Sets what `prod` needs: a secret and an explicit database.
+/// The public base URL tests give the `prod` profile.
+pub(super) const ISSUER: &str = "https://auth.example.com";
+
+/// Sets what `prod` needs: a secret, an explicit database and an explicit issuer.
 pub(super) fn prod_env(jail: &mut Jail) {
     jail.set_env("BATON_JWT__SECRET", SECRET);
     jail.set_env("BATON_DATABASE__URL", PG_URL);
+    jail.set_env("BATON_JWT__ISSUER", ISSUER);
 }
 
 /// The error of loading `profile`, as the one line main prints.
@@ -50,7 +54,10 @@ fn defaults_follow_the_spec() {
         assert_eq!((c.server.host.as_str(), c.server.port), ("127.0.0.1", 8080));
         assert!(c.server.trusted_proxies.is_empty());
         assert_eq!(c.database.connect_timeout, Duration::from_secs(5));
-        assert_eq!((c.jwt.issuer.as_str(), c.jwt.audience.as_str()), ("baton", "baton-api"));
+        assert_eq!((c.jwt.issuer.as_str(), c.jwt.audience.as_str()), (ISSUER, "baton-api"));
+        assert_eq!(c.jwt.previous_issuers, ["baton"]);
+        assert_eq!(c.tokens.client_id, "default");
+        assert!(c.security.allow_weak_settings.is_empty());
         assert_eq!(c.jwt.leeway, Duration::from_secs(60));
         assert_eq!(c.policy(), Policy::default());
         assert_eq!((c.passwords.bcrypt_cost, c.passwords.threads), (12, None));
@@ -96,6 +103,7 @@ fn environment_names_use_double_underscores() {
             ("BATON_TOKENS__SESSION_MAX_AGE", "10d"),
             ("BATON_TOKENS__REUSE_GRACE", "10"),
             ("BATON_PASSWORDS__BCRYPT_COST", "4"),
+            ("BATON_SECURITY__ALLOW_WEAK_SETTINGS", "[passwords.bcrypt_cost]"),
             ("BATON_PASSWORDS__THREADS", "3"),
             ("BATON_LOGIN__MAX_FAILED_LOGINS", "3"),
             ("BATON_LOGIN__LOCKOUT", "1m"),
@@ -123,6 +131,7 @@ fn environment_names_use_double_underscores() {
         assert_eq!(p.reuse_grace, time::Duration::seconds(10));
         assert_eq!((p.max_failed_logins, p.lockout), (3, time::Duration::minutes(1)));
         assert_eq!((c.passwords.bcrypt_cost, c.passwords.threads()), (4, 3));
+        assert_eq!(c.security.allow_weak_settings, ["passwords.bcrypt_cost"]);
         assert_eq!(c.login.max_failures_per_address, 0);
         assert_eq!(c.log.format, LogFormat::Json);
         assert_eq!(c.server.workers, Some(3));
@@ -143,12 +152,15 @@ fn environment_names_use_double_underscores() {
 fn database_url_is_honoured_and_baton_name_wins() {
     jail(|jail| {
         jail.set_env("BATON_JWT__SECRET", SECRET);
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         jail.create_file("config/default.toml", "[database]\nurl = \"sqlite://file.db\"")?;
         let c = load(&source("prod")).unwrap();
         assert!(c.database.url_is_explicit() && !c.database.is_builtin_default());
         jail.set_env("DATABASE_URL", "postgres://u@localhost/a");
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         assert_eq!(load(&source("prod")).unwrap().database.url, "postgres://u@localhost/a");
         jail.set_env("BATON_DATABASE__URL", "postgres://u@localhost/b");
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         assert_eq!(load(&source("prod")).unwrap().database.url, "postgres://u@localhost/b");
         Ok(())
     });
@@ -172,6 +184,7 @@ fn the_shipped_files_load_for_dev_and_refuse_prod_without_a_secret_or_database()
         assert!(e.contains("no JWT secret") || e.contains("database.url"), "{e}");
         jail.set_env("BATON_JWT__SECRET", secret.expose());
         jail.set_env("DATABASE_URL", PG_URL);
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         let e = load(&prod).unwrap_err().to_string();
         assert!(e.contains("development secret"), "{e}");
         jail.set_env("BATON_JWT__SECRET", SECRET);
@@ -199,6 +212,7 @@ fn baton_config_names_the_origin_of_every_value_and_redacts_secrets() {
         jail.set_env("BATON_JWT__SECRET", SECRET);
         jail.set_env("BATON_LOGIN__MAX_FAILED_LOGINS", "3");
         jail.set_env("DATABASE_URL", "postgres://baton:pg-password@db/baton");
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         let report = report(&source("prod"));
         assert!(report.problems.is_empty(), "{:?}", report.problems);
         let find = |key: &str| report.entries.iter().find(|e| e.key == key).unwrap().clone();
@@ -268,8 +282,10 @@ fn env(var: &str) -> Origin {
 fn an_unsized_sqlite_pool_has_two_connections_postgres_and_explicit_sizes_keep_theirs() {
     jail(|jail| {
         jail.set_env("BATON_JWT__SECRET", SECRET);
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         jail.create_dir("data")?;
         jail.set_env("BATON_DATABASE__URL", "sqlite://data/x.db");
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         assert_eq!(
             load(&source("prod")).unwrap().database.pool_size,
             super::load::SQLITE_POOL_SIZE
@@ -277,12 +293,14 @@ fn an_unsized_sqlite_pool_has_two_connections_postgres_and_explicit_sizes_keep_t
         jail.set_env("BATON_DATABASE__POOL_SIZE", "8");
         assert_eq!(load(&source("prod")).unwrap().database.pool_size, 8);
         jail.set_env("BATON_DATABASE__URL", "postgres://db/baton");
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         assert_eq!(load(&source("prod")).unwrap().database.pool_size, 8);
         Ok(())
     });
     jail(|jail| {
         jail.set_env("BATON_JWT__SECRET", SECRET);
         jail.set_env("BATON_DATABASE__URL", "postgres://db/baton");
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         assert_eq!(load(&source("prod")).unwrap().database.pool_size, 16);
         Ok(())
     });

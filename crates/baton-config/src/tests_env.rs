@@ -3,7 +3,7 @@
 
 #![allow(clippy::result_large_err)]
 
-use super::tests::{PG_URL, SECRET, err, jail, prod_env, source};
+use super::tests::{ISSUER, PG_URL, SECRET, err, jail, prod_env, source};
 use super::*;
 
 #[test]
@@ -134,6 +134,7 @@ fn prod_requires_an_explicit_database_and_sqlite_paths_need_their_directory() {
         );
         assert!(load(&source("dev")).is_ok(), "dev may use the embedded default");
         jail.set_env("DATABASE_URL", "sqlite://db/baton.db");
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         let e = err("prod");
         assert!(e.contains("directory db of the SQLite database does not exist"), "{e}");
         assert!(e.contains("(env DATABASE_URL)") && e.contains("mkdir -p db"), "{e}");
@@ -141,8 +142,10 @@ fn prod_requires_an_explicit_database_and_sqlite_paths_need_their_directory() {
         let c = load(&source("prod")).unwrap();
         assert!(!c.database.is_builtin_default(), "explicit: the store creates no directory");
         jail.set_env("DATABASE_URL", PG_URL);
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         assert!(load(&source("prod")).is_ok());
         jail.set_env("DATABASE_URL", DEFAULT_DATABASE_URL);
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         assert!(err("prod").contains("directory data"), "explicit: data/ is not created");
         jail.create_dir("data")?;
         let c = load(&source("prod")).unwrap_or_else(|e| panic!("{e}"));

@@ -3,7 +3,7 @@
 
 #![allow(clippy::result_large_err)]
 
-use super::tests::{PG_URL, SECRET, err, jail, prod_env};
+use super::tests::{ISSUER, PG_URL, SECRET, err, jail, prod_env};
 use super::*;
 
 /// Recognisable secrets: long, strong, and searched for in every message.
@@ -20,6 +20,7 @@ fn assert_no_secret(e: &str) {
 fn a_broken_keys_line_names_file_line_and_key_but_no_secret() {
     jail(|jail| {
         jail.set_env("DATABASE_URL", PG_URL);
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         // The missing comma between the two tables.
         let broken = format!(
             "# keys\n[jwt]\nkeys = [{{ kid = \"a\", secret = \"{ALPHA}\" }} {{ kid = \"b\", \
@@ -57,6 +58,7 @@ fn values_of_the_wrong_type_are_not_quoted_for_secret_keys() {
     for file in files {
         jail(|jail| {
             jail.set_env("DATABASE_URL", PG_URL);
+            jail.set_env("BATON_JWT__ISSUER", ISSUER);
             jail.create_file("config/prod.toml", &file)?;
             let e = err("prod");
             assert!(e.contains("config/prod.toml"), "{file}: {e}");
@@ -86,6 +88,7 @@ fn malformed_secrets_in_the_environment_never_show() {
     for (var, value) in vars {
         jail(|jail| {
             jail.set_env("DATABASE_URL", PG_URL);
+            jail.set_env("BATON_JWT__ISSUER", ISSUER);
             jail.set_env(var, &value);
             let e = err("prod");
             assert!(
@@ -103,6 +106,7 @@ fn malformed_secrets_in_the_environment_never_show() {
 fn secrets_from_the_environment_are_taken_literally_whatever_the_case_of_the_name() {
     jail(|jail| {
         jail.set_env("DATABASE_URL", PG_URL);
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         let digits = "1234567890".repeat(4);
         jail.set_env("BATON_JWT__SECRET", &digits);
         let c = load(&super::tests::source("prod")).unwrap();
@@ -115,6 +119,7 @@ fn secrets_from_the_environment_are_taken_literally_whatever_the_case_of_the_nam
     });
     jail(|jail| {
         jail.set_env("DATABASE_URL", PG_URL);
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         jail.set_env("baton_jwt__secret", SECRET);
         let c = load(&super::tests::source("prod")).unwrap();
         assert_eq!(c.jwt.secret.unwrap().expose(), SECRET, "not silently dropped");
@@ -177,6 +182,7 @@ fn secret_and_keys_together_are_refused_naming_where_each_came_from() {
 fn key_lists_rotate_and_are_checked() {
     jail(|jail| {
         jail.set_env("DATABASE_URL", PG_URL);
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         let keys = format!(
             "[jwt]\nkeys = [{{ kid = \"new\", secret = \"{ALPHA}\" }}, \
              {{ kid = \"old\", alg = \"HS256\", secret = \"{BRAVO}\" }}]"
@@ -202,6 +208,7 @@ const PUBLIC_PEM: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAPUBLICPUBL
 fn eddsa_keys_come_from_files_or_inline_pem_and_are_checked() {
     jail(|jail| {
         jail.set_env("DATABASE_URL", PG_URL);
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         jail.create_file("ed.pem", PRIVATE_PEM)?;
         let set = |toml: &str| -> Result<Vec<JwtKey>, String> {
             std::fs::write("config/prod.toml", format!("[jwt]\nkeys = [{toml}]")).unwrap();
@@ -263,6 +270,7 @@ fn eddsa_keys_come_from_files_or_inline_pem_and_are_checked() {
 fn reload_returns_the_new_key_set_or_an_error() {
     jail(|jail| {
         jail.set_env("DATABASE_URL", PG_URL);
+        jail.set_env("BATON_JWT__ISSUER", ISSUER);
         let write = |first: &str| {
             let keys = format!("[jwt]\nkeys = [{{ kid = \"{first}\", secret = \"{ALPHA}\" }}]");
             std::fs::write("config/prod.toml", keys).unwrap();

@@ -2,9 +2,10 @@
 //! with one line per problem that names the key, where it was set, and how to fix it.
 
 use super::errors::Origins;
-use super::jwt::{KeyAlg, KeyConfig, resolve};
+use super::jwt::{KeyConfig, resolve};
 use super::problem::ConfigError;
 use super::secret::{DEV_PROFILE, SECRET_HINT, Secret};
+use super::weak::{WEAKENABLE_KEYS, weaknesses};
 use super::{Config, SameSite};
 /// bcrypt's cost range (the `bcrypt` crate refuses others; `baton-password` checks it again
 /// when it builds the hasher).
@@ -36,6 +37,7 @@ impl Config {
         self.check_limits(&mut p);
         self.check_introspection(profile, &mut p);
         self.check_cookies(profile, &mut p);
+        self.check_weak(profile, &mut p);
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             p.add(
                 "log.level",
@@ -134,18 +136,35 @@ impl Config {
             if let Some(secret) = &k.secret {
                 p.secret(key, &format!("secret of kid {kid:?}"), secret, profile);
             }
-            if let (KeyAlg::EdDSA, Err(m)) = (k.alg, resolve(k)) {
+            if let (true, Err(m)) = (k.alg.is_asymmetric(), resolve(k)) {
                 p.add(key, m);
             }
         }
         if keys.first().is_some_and(|k| !KeyConfig::can_sign(k)) {
             p.add(key, "the first key signs, but it has only a public key: put a key with a private key or secret first");
         }
-        if jwt.issuer.trim().is_empty() {
-            p.add("jwt.issuer", "must not be empty");
+        if let Err(m) = check_issuer(&jwt.issuer) {
+            p.add("jwt.issuer", m);
+        } else if profile == PROD_PROFILE && !jwt.issuer_is_explicit() {
+            p.list.push(ConfigError::Invalid(format!(
+                "profile {PROD_PROFILE:?} needs jwt.issuer set explicitly: Baton's public base \
+                 URL, as clients and APIs reach it (e.g. https://auth.example.com); it is the \
+                 iss of every token and the OAuth metadata's issuer, so it is never guessed \
+                 from the listening address ({} here)",
+                jwt.issuer
+            )));
         }
         if jwt.audience.trim().is_empty() {
             p.add("jwt.audience", "must not be empty");
+        } else if jwt.audience == jwt.issuer {
+            p.add(
+                "jwt.audience",
+                "must differ from jwt.issuer: refresh tokens are addressed to the issuer, so \
+                 APIs checking this audience would accept them as access tokens",
+            );
+        }
+        if jwt.previous_issuers.iter().any(|i| i.trim().is_empty()) {
+            p.add("jwt.previous_issuers", "must not hold an empty issuer");
         }
         p.whole_seconds("jwt.leeway", jwt.leeway);
     }
@@ -164,6 +183,9 @@ impl Config {
         p.whole_seconds("login.lockout", self.login.lockout);
         if t.max_sessions_per_user == 0 {
             p.add("tokens.max_sessions_per_user", "must be at least 1");
+        }
+        if let Err(e) = baton_core::ClientId::parse(&t.client_id) {
+            p.add("tokens.client_id", format!("{:?}: {e}", t.client_id));
         }
         let cost = self.passwords.bcrypt_cost;
         if !(MIN_COST..=MAX_COST).contains(&cost) {
@@ -197,6 +219,38 @@ impl Config {
         }
     }
 
+    /// Under `prod`, every weak setting not named in `security.allow_weak_settings`; under every
+    /// profile, a name there that is no weakenable key (a typo would silently allow nothing).
+    fn check_weak(&self, profile: &str, p: &mut Problems) {
+        let allowed = &self.security.allow_weak_settings;
+        for name in allowed {
+            if !WEAKENABLE_KEYS.contains(&name.as_str()) {
+                p.add(
+                    "security.allow_weak_settings",
+                    format!(
+                        "{name:?} is not a setting that can be weak; those are {}",
+                        WEAKENABLE_KEYS.join(", ")
+                    ),
+                );
+            }
+        }
+        if profile != PROD_PROFILE {
+            return;
+        }
+        for w in weaknesses(self) {
+            if !allowed.iter().any(|a| a == w.key) {
+                p.add(
+                    w.key,
+                    format!(
+                        "weak setting refused by profile {PROD_PROFILE:?}: {}; if you mean it, \
+                         add {:?} to security.allow_weak_settings",
+                        w.why, w.key
+                    ),
+                );
+            }
+        }
+    }
+
     fn check_cookies(&self, profile: &str, p: &mut Problems) {
         let c = &self.cookies;
         for origin in &c.allowed_origins {
@@ -227,6 +281,37 @@ impl Config {
             }
         }
     }
+}
+
+/// Refuses anything but an issuer identifier as RFC 8414 §2 and discovery clients want it:
+/// an absolute `http(s)` URL with a host, no user info, query or fragment, written as the URL
+/// parser writes it back (lower-case host, no default port) and without a trailing slash, so
+/// that the one string compares equal wherever it is checked.
+fn check_issuer(issuer: &str) -> Result<(), String> {
+    let example = "write e.g. https://auth.example.com";
+    let url = url::Url::parse(issuer).map_err(|e| {
+        format!("{issuer:?} is not a URL ({e}): Baton's public base URL; {example}")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(format!("{issuer:?} is not an http(s) URL with a host: {example}"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        // Not quoted: the user info may be a password.
+        return Err(format!(
+            "the URL holds user info (user:password@), which an issuer may not have: {example}"
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("{issuer:?} has a query or fragment, which an issuer may not have"));
+    }
+    let canonical = url.as_str().trim_end_matches('/');
+    if canonical != issuer {
+        return Err(format!(
+            "{issuer:?} is not written as it compares: write {canonical:?} (lower-case host, no \
+             default port, no trailing slash)"
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses anything but a bare origin as browsers send it in `Origin`: `scheme://host[:port]`

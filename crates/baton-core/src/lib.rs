@@ -24,7 +24,9 @@ pub use domain::email::Email;
 pub use domain::password::{Password, PasswordHash};
 pub use domain::session::{ClientInfo, RefreshHash, RevokeReason, Session, SessionSummary};
 pub use domain::throttle::LoginKey;
-pub use domain::token::{Claims, TokenKind};
+pub use domain::token::{
+    Claims, ClientId, DEFAULT_CLIENT_ID, InvalidClientId, MAX_CLIENT_ID_LEN, TokenKind,
+};
 pub use domain::user::{DisplayName, User};
 pub use error::{
     AccessError, AdminError, Fault, InputError, LoginError, RefreshError, RegisterError,

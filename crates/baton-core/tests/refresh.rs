@@ -136,7 +136,10 @@ fn grace_finds_a_current_token_minted_by_the_previous_release() {
     let first = w.register("ada@example.com");
     let winner = w.auth.refresh(&first.refresh_token).unwrap();
     let s = w.session(first.session_id);
-    let mut legacy = baton_core::rules::rotation::current_refresh_claims(&s);
+    let mut legacy = baton_core::rules::rotation::current_refresh_claims(
+        &s,
+        w.auth.policy().default_client_id.clone(),
+    );
     legacy.session_expires_at = None;
     let legacy = baton_core::TokenIssuer::sign(&*w.issuer, &legacy).unwrap();
     assert_ne!(legacy, winner.refresh_token);
@@ -166,7 +169,10 @@ fn fast_and_slow_paths_both_rotate_old_tokens_without_a_session_end() {
     let first = w.register("ada@example.com");
     let legacy = {
         let s = w.session(first.session_id);
-        let mut c = baton_core::rules::rotation::current_refresh_claims(&s);
+        let mut c = baton_core::rules::rotation::current_refresh_claims(
+            &s,
+            w.auth.policy().default_client_id.clone(),
+        );
         c.session_expires_at = None;
         baton_core::TokenIssuer::sign(&*w.issuer, &c).unwrap()
     };

@@ -1,4 +1,8 @@
-//! Verifying Baton's access tokens offline, with the public keys of Baton's JWKS.
+//! Verifying Baton's access tokens offline, with the public keys of Baton's JWKS, as RFC 9068
+//! (the JWT profile for OAuth 2.0 access tokens) asks: header `typ: at+jwt`, the algorithm of
+//! the published key (ES256 or EdDSA, never the token's choice), `iss`, `aud`, `exp`, `nbf`,
+//! and the claims `sub`, `client_id`, `iat`, `jti`. A refresh token (`typ: rt+jwt`, addressed
+//! to Baton itself) fails the `typ` check before any key is looked up, and its audience too.
 //!
 //! The key set is fetched over HTTP and cached for the `max-age` Baton sends, then revalidated
 //! with its ETag. A token naming a `kid` the cache does not know makes one re-fetch (Baton
@@ -14,13 +18,25 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use tokio::sync::{Mutex, RwLock};
 
-/// What an accepted access token says that this API uses.
+/// The header `typ` of an RFC 9068 access token; RFC 9068 §4 also allows the media type's
+/// long form, compared case-insensitively.
+const ACCESS_TOKEN_TYP: &str = "at+jwt";
+
+/// What an accepted access token says that this API uses. Every field is required, as RFC 9068
+/// §2.2 requires them (`sid` and `token_type` are Baton's).
 #[derive(Debug, Clone, Deserialize)]
 pub struct AccessClaims {
     /// The user.
     pub sub: String,
+    /// The OAuth client the user signed in with (RFC 9068 §2.2), e.g. to tell a mobile app's
+    /// requests from a web app's.
+    pub client_id: String,
     /// The session (what logout ends).
     pub sid: String,
+    /// The token's unique id.
+    pub jti: String,
+    /// Issued at, Unix seconds.
+    pub iat: i64,
     /// Expiry, Unix seconds.
     pub exp: i64,
     /// `access` for access tokens; refresh tokens say `refresh` and are refused here.
@@ -30,8 +46,8 @@ pub struct AccessClaims {
 /// Why a token was refused (the client gets 401 for all but `Unavailable`).
 #[derive(Debug, thiserror::Error)]
 pub enum Refused {
-    /// Not a JWT, no `kid`, or an `alg` other than EdDSA.
-    #[error("malformed token or algorithm not EdDSA")]
+    /// Not a JWT, no `kid`, or an `alg` that is not the published key's (ES256 or EdDSA).
+    #[error("malformed token or algorithm not the key's")]
     Malformed,
     /// No published key has the token's `kid`.
     #[error("unknown kid")]
@@ -39,7 +55,7 @@ pub enum Refused {
     /// Bad signature, wrong `iss`/`aud`, expired or not yet valid.
     #[error("invalid token: {0}")]
     Invalid(#[from] jsonwebtoken::errors::Error),
-    /// A refresh token (or anything but an access token).
+    /// A refresh token, or anything but an RFC 9068 access token (`typ` other than `at+jwt`).
     #[error("not an access token")]
     NotAccess,
     /// The session ended (only the introspecting route can know).
@@ -53,7 +69,8 @@ pub enum Refused {
 /// Baton's key set as last fetched.
 #[derive(Default)]
 struct Cached {
-    keys: HashMap<String, DecodingKey>,
+    /// Each published key by `kid`, with the one algorithm it verifies.
+    keys: HashMap<String, (Algorithm, DecodingKey)>,
     etag: Option<String>,
     fresh_until: Option<Instant>,
     fetched_at: Option<Instant>,
@@ -66,13 +83,13 @@ impl Cached {
     }
 
     /// The key `kid`, if the set is fresh and has it.
-    fn fresh(&self, kid: &str) -> Option<DecodingKey> {
+    fn fresh(&self, kid: &str) -> Option<(Algorithm, DecodingKey)> {
         self.keys.get(kid).filter(|_| self.is_fresh()).cloned()
     }
 }
 
-/// The JWKS cache and the verification rules: EdDSA only, `iss`, `aud`, `exp`/`nbf` (with
-/// leeway), and `token_type == "access"`.
+/// The JWKS cache and the verification rules: `typ: at+jwt`, the published key's algorithm,
+/// `iss`, `aud`, `exp`/`nbf` (with leeway), the RFC 9068 claims, and `token_type == "access"`.
 pub struct Verifier {
     url: String,
     http: reqwest::Client,
@@ -85,7 +102,8 @@ pub struct Verifier {
 impl Verifier {
     /// Verifies against the JWKS at `jwks_url`, for tokens of `issuer` meant for `audience`.
     pub fn new(jwks_url: String, issuer: &str, audience: &str, refetch_floor: Duration) -> Self {
-        let mut validation = Validation::new(Algorithm::EdDSA); // the only algorithm accepted
+        // The algorithm is set per key (`verify`); this one is never used as such.
+        let mut validation = Validation::new(Algorithm::ES256);
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
@@ -104,12 +122,23 @@ impl Verifier {
     /// The claims of `token` if it is a valid access token signed by a key in Baton's JWKS.
     pub async fn verify(&self, token: &str) -> Result<AccessClaims, Refused> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| Refused::Malformed)?;
+        // RFC 9068 §4: anything else (a refresh token above all) is not an access token.
+        let typ = header.typ.as_deref().unwrap_or_default().to_ascii_lowercase();
+        if typ.strip_prefix("application/").unwrap_or(&typ) != ACCESS_TOKEN_TYP {
+            return Err(Refused::NotAccess);
+        }
         let kid = match (header.alg, header.kid) {
-            (Algorithm::EdDSA, Some(kid)) => kid,
+            (Algorithm::ES256 | Algorithm::EdDSA, Some(kid)) => kid,
             _ => return Err(Refused::Malformed),
         };
-        let key = self.key(&kid).await?;
-        let claims = jsonwebtoken::decode::<AccessClaims>(token, &key, &self.validation)?.claims;
+        let (alg, key) = self.key(&kid).await?;
+        // The key's algorithm, never the header's choice (algorithm confusion).
+        if header.alg != alg {
+            return Err(Refused::Malformed);
+        }
+        let mut validation = self.validation.clone();
+        validation.algorithms = vec![alg];
+        let claims = jsonwebtoken::decode::<AccessClaims>(token, &key, &validation)?.claims;
         if claims.token_type != "access" {
             return Err(Refused::NotAccess);
         }
@@ -117,7 +146,7 @@ impl Verifier {
     }
 
     /// The key `kid`: from the cache while it is fresh, else after a (re-)fetch.
-    async fn key(&self, kid: &str) -> Result<DecodingKey, Refused> {
+    async fn key(&self, kid: &str) -> Result<(Algorithm, DecodingKey), Refused> {
         if let Some(key) = self.cache.read().await.fresh(kid) {
             return Ok(key);
         }
@@ -156,7 +185,7 @@ impl Verifier {
         let keys = if status == reqwest::StatusCode::NOT_MODIFIED {
             None // unchanged: keep the keys, refresh the lifetime
         } else if status.is_success() {
-            Some(ed25519_keys(&res.json::<JwkSet>().await.map_err(unavailable)?))
+            Some(signing_keys(&res.json::<JwkSet>().await.map_err(unavailable)?))
         } else {
             return Err(Refused::Unavailable(format!("JWKS answered {status}")));
         };
@@ -172,19 +201,30 @@ impl Verifier {
     }
 }
 
-/// The Ed25519 signing keys of a JWKS by `kid`; anything else (an HMAC `oct` key above all,
-/// which would let whoever serves the JWKS choose the secret) is ignored.
-fn ed25519_keys(set: &JwkSet) -> HashMap<String, DecodingKey> {
+/// The P-256 (ES256) and Ed25519 (EdDSA) signing keys of a JWKS by `kid`, each with its
+/// algorithm; anything else (an HMAC `oct` key above all, which would let whoever serves the
+/// JWKS choose the secret) is ignored, and so is a key whose `alg` says another algorithm.
+fn signing_keys(set: &JwkSet) -> HashMap<String, (Algorithm, DecodingKey)> {
     set.keys
         .iter()
-        .filter(|jwk| matches!(jwk.common.key_algorithm, None | Some(KeyAlgorithm::EdDSA)))
         .filter(|jwk| matches!(jwk.common.public_key_use, None | Some(PublicKeyUse::Signature)))
-        .filter_map(|jwk| match &jwk.algorithm {
-            AlgorithmParameters::OctetKeyPair(okp) if okp.curve == EllipticCurve::Ed25519 => {
-                let kid = jwk.common.key_id.clone()?;
-                Some((kid, DecodingKey::from_ed_components(&okp.x).ok()?))
+        .filter_map(|jwk| {
+            let kid = jwk.common.key_id.clone()?;
+            let stated = jwk.common.key_algorithm;
+            let (alg, key) = match &jwk.algorithm {
+                AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => {
+                    (KeyAlgorithm::ES256, DecodingKey::from_ec_components(&ec.x, &ec.y).ok()?)
+                }
+                AlgorithmParameters::OctetKeyPair(okp) if okp.curve == EllipticCurve::Ed25519 => {
+                    (KeyAlgorithm::EdDSA, DecodingKey::from_ed_components(&okp.x).ok()?)
+                }
+                _ => return None,
+            };
+            if stated.is_some_and(|s| s != alg) {
+                return None;
             }
-            _ => None,
+            let alg = if alg == KeyAlgorithm::ES256 { Algorithm::ES256 } else { Algorithm::EdDSA };
+            Some((kid, (alg, key)))
         })
         .collect()
 }

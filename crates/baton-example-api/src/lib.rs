@@ -28,7 +28,7 @@ use std::time::Duration;
 pub struct Settings {
     /// Baton's base URL, e.g. `https://auth.example.com`.
     pub baton_url: String,
-    /// Baton's `jwt.issuer` (`iss` of its tokens).
+    /// Baton's `jwt.issuer` (`iss` of its tokens): its public base URL, usually `baton_url`.
     pub issuer: String,
     /// Baton's `jwt.audience` (`aud` of its tokens): the audience this API accepts.
     pub audience: String,
@@ -91,8 +91,12 @@ async fn introspected(state: web::Data<State>, req: HttpRequest) -> Result<HttpR
 }
 
 fn hello(claims: &AccessClaims, checked: &str) -> HttpResponse {
-    HttpResponse::Ok()
-        .json(json!({ "user": claims.sub, "session": claims.sid, "checked": checked }))
+    HttpResponse::Ok().json(json!({
+        "user": claims.sub,
+        "client": claims.client_id,
+        "session": claims.sid,
+        "checked": checked,
+    }))
 }
 
 /// The `Authorization: Bearer` token.

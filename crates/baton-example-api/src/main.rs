@@ -1,7 +1,8 @@
 //! `baton-example-api`: serves the example routes on `EXAMPLE_PORT` (default 8081) for the
 //! Baton at `BATON_URL` (default `http://127.0.0.1:8080`). `EXAMPLE_CLIENT_ID` and
 //! `EXAMPLE_CLIENT_SECRET` are this API's entry in Baton's `introspection.clients`;
-//! `EXAMPLE_ISSUER` and `EXAMPLE_AUDIENCE` default to Baton's defaults.
+//! `EXAMPLE_ISSUER` defaults to `BATON_URL` (Baton's `jwt.issuer` is its public base URL) and
+//! `EXAMPLE_AUDIENCE` to Baton's default audience.
 
 use baton_example_api::{Settings, State, routes};
 use std::time::Duration;
@@ -12,9 +13,10 @@ fn var(name: &str, default: &str) -> String {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
+    let baton_url = var("BATON_URL", "http://127.0.0.1:8080");
     let settings = Settings {
-        baton_url: var("BATON_URL", "http://127.0.0.1:8080"),
-        issuer: var("EXAMPLE_ISSUER", "baton"),
+        issuer: var("EXAMPLE_ISSUER", &baton_url),
+        baton_url,
         audience: var("EXAMPLE_AUDIENCE", "baton-api"),
         client_id: var("EXAMPLE_CLIENT_ID", "example-api"),
         client_secret: var("EXAMPLE_CLIENT_SECRET", ""),

@@ -1,11 +1,11 @@
-//! The example API against a real Baton (the server itself, on a real socket, SQLite, an
-//! Ed25519 signing key from `baton_jwt::generate_ed25519`): what each way of checking a token
-//! accepts, before and after logout, and what neither accepts.
+//! The example API against a real Baton (the server itself, on a real socket, SQLite, a P-256
+//! or Ed25519 signing key from `baton_jwt`): what each way of checking a token accepts, before
+//! and after logout, and what neither accepts (refresh tokens above all).
 
 use baton_core::{Claims, TokenIssuer, TokenKind};
 use baton_example_api::{Settings, State, routes};
 use baton_http::Application;
-use baton_jwt::{JwtConfig, JwtIssuer, KeySpec, generate_ed25519};
+use baton_jwt::{JwtConfig, JwtIssuer, KeySpec, generate_ed25519, generate_p256};
 use baton_server::config::{Config, IntrospectionClient, KeyAlg, KeyConfig, Secret};
 use baton_server::wiring;
 use baton_store::testing::TestDatabase;
@@ -19,10 +19,10 @@ use time::OffsetDateTime;
 const CLIENT_SECRET: &str = "example-api-secret-7c1e9a2b4d6f8a0c2e4b";
 const PASSWORD: &str = "correct horse battery";
 
-/// A `jwt.keys` entry holding `pem`, an Ed25519 private key.
-fn ed25519(kid: &str, pem: &str) -> KeyConfig {
+/// A `jwt.keys` entry holding `pem`, a private key of `alg`.
+fn key_entry(alg: KeyAlg, kid: &str, pem: &str) -> KeyConfig {
     KeyConfig {
-        alg: KeyAlg::EdDSA,
+        alg,
         secret: None,
         private_key: Some(Secret::new(pem)),
         ..KeyConfig::hs256(kid, "")
@@ -36,16 +36,16 @@ struct Baton {
     _db: TestDatabase,
 }
 
-/// Starts Baton with one Ed25519 signing key (`kid` ed-1) and the example as introspection
+/// Starts Baton with one signing key (`kid` k-1) of `alg` and the example as introspection
 /// client.
-async fn baton(private_pem: &str) -> Baton {
+async fn baton(alg: KeyAlg, private_pem: &str) -> Baton {
     let db = tokio::task::spawn_blocking(TestDatabase::sqlite).await.unwrap();
     let mut config = Config::default();
     config.server.workers = Some(1);
     config.database.url = db.url().to_owned();
     config.passwords.bcrypt_cost = 4;
     config.purge.interval = Duration::ZERO;
-    config.jwt.keys = vec![ed25519("ed-1", private_pem)];
+    config.jwt.keys = vec![key_entry(alg, "k-1", private_pem)];
     let secret = Secret::new(CLIENT_SECRET);
     config.introspection.clients = vec![IntrospectionClient { id: "example".into(), secret }];
     let cfg = config.clone();
@@ -58,11 +58,11 @@ async fn baton(private_pem: &str) -> Baton {
     Baton { url, keys: service.keys, config, _db: db }
 }
 
-/// Starts the example API for the Baton at `baton_url`; returns its base URL.
-fn example_api(baton_url: &str) -> String {
+/// Starts the example API for `baton`; returns its base URL.
+fn example_api(baton: &Baton) -> String {
     let settings = Settings {
-        baton_url: baton_url.to_owned(),
-        issuer: "baton".into(),
+        baton_url: baton.url.clone(),
+        issuer: baton.config.jwt.issuer.clone(),
         audience: "baton-api".into(),
         client_id: "example".into(),
         client_secret: CLIENT_SECRET.into(),
@@ -119,14 +119,17 @@ fn claims_of(baton: &Baton, token: &str) -> Claims {
 
 #[tokio::test]
 async fn jwks_only_accepts_until_exp_introspection_ends_access_at_logout() {
-    let key = generate_ed25519();
-    let baton = baton(key.private_pem.expose_secret()).await;
-    let api = example_api(&baton.url);
+    let key = generate_p256();
+    let baton = baton(KeyAlg::ES256, key.private_pem.expose_secret()).await;
+    let api = example_api(&baton);
     let body = json!({ "email": "ada@example.com", "password": PASSWORD });
     let pair = tokens(format!("{}/api/v1/auth/register", baton.url), body).await;
     let token = pair["access_token"].as_str().unwrap().to_owned();
 
     assert_eq!(both(&api, &token).await, (StatusCode::OK, StatusCode::OK), "a fresh token");
+    let res = reqwest::Client::new().get(format!("{api}/jwks-only")).bearer_auth(&token).send();
+    let hello: Value = res.await.unwrap().json().await.unwrap();
+    assert_eq!(hello["client"], "default", "the RFC 9068 client_id, Baton's default");
 
     let logout = post(format!("{}/api/v1/auth/logout", baton.url), Some(&token), json!({}));
     assert_eq!(logout.await.status(), StatusCode::NO_CONTENT);
@@ -148,8 +151,8 @@ async fn jwks_only_accepts_until_exp_introspection_ends_access_at_logout() {
 #[tokio::test]
 async fn tokens_baton_never_signed_or_not_meant_for_this_api_are_refused() {
     let key = generate_ed25519();
-    let baton = baton(key.private_pem.expose_secret()).await;
-    let api = example_api(&baton.url);
+    let baton = baton(KeyAlg::EdDSA, key.private_pem.expose_secret()).await;
+    let api = example_api(&baton);
     let body = json!({ "email": "ada@example.com", "password": PASSWORD });
     let pair = tokens(format!("{}/api/v1/auth/register", baton.url), body).await;
     let token = pair["access_token"].as_str().unwrap();
@@ -157,24 +160,45 @@ async fn tokens_baton_never_signed_or_not_meant_for_this_api_are_refused() {
     let c = claims_of(&baton, token);
     let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
     let live = access(&c, now, time::Duration::minutes(5));
+    let iss = baton.config.jwt.issuer.clone();
     let sign = |kid: &str, pem: &str, audience: &str| {
         let keys = vec![KeySpec::ed25519_private(kid, pem.to_owned())];
-        let issuer = JwtIssuer::new(JwtConfig::new("baton", audience, keys)).unwrap();
+        let issuer = JwtIssuer::new(JwtConfig::new(iss.as_str(), audience, keys)).unwrap();
         issuer.sign(&live).unwrap()
     };
+    // Baton's own key, by hand: the access token's claims under another header or without
+    // the RFC 9068 client_id.
+    let by_hand = |typ: &str, drop: Option<&str>| {
+        let own = decode_claims(token);
+        let mut payload = own.clone();
+        if let Some(claim) = drop {
+            payload.as_object_mut().unwrap().remove(claim);
+        }
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+        header.typ = Some(typ.to_owned());
+        header.kid = Some("k-1".into());
+        let pem = key.private_pem.expose_secret();
+        let encoding = jsonwebtoken::EncodingKey::from_ed_pem(pem.as_bytes()).unwrap();
+        jsonwebtoken::encode(&header, &payload, &encoding).unwrap()
+    };
+    // The guard for the two forgeries below: unchanged, the hand-made token is accepted.
+    assert_eq!(both(&api, &by_hand("at+jwt", None)).await, (StatusCode::OK, StatusCode::OK));
     let rogue = generate_ed25519();
     let rogue = rogue.private_pem.expose_secret();
     let own = key.private_pem.expose_secret();
     let refused = [
         ("a key Baton never published", sign("rogue", rogue, "baton-api")),
-        ("another key under Baton's kid", sign("ed-1", rogue, "baton-api")),
-        ("Baton's key, another audience", sign("ed-1", own, "billing-api")),
+        ("another key under Baton's kid", sign("k-1", rogue, "baton-api")),
+        ("Baton's key, another audience", sign("k-1", own, "billing-api")),
         ("a refresh token", pair["refresh_token"].as_str().unwrap().to_owned()),
         ("HS256 under Baton's kid", {
             let keys =
-                vec![KeySpec::hs256("ed-1", b"an-hmac-secret-of-32-bytes-or-more!!".to_vec())];
-            JwtIssuer::new(JwtConfig::new("baton", "baton-api", keys)).unwrap().sign(&live).unwrap()
+                vec![KeySpec::hs256("k-1", b"an-hmac-secret-of-32-bytes-or-more!!".to_vec())];
+            let hs = JwtIssuer::new(JwtConfig::new(iss.as_str(), "baton-api", keys)).unwrap();
+            hs.sign(&live).unwrap()
         }),
+        ("typ JWT, not at+jwt", by_hand("JWT", None)),
+        ("no client_id", by_hand("at+jwt", Some("client_id"))),
         ("garbage", "not.a.jwt".to_owned()),
     ];
     for (what, token) in &refused {
@@ -182,15 +206,26 @@ async fn tokens_baton_never_signed_or_not_meant_for_this_api_are_refused() {
         assert_eq!(answers, (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED), "{what}");
     }
     // The real key still works (the refusals did not poison the cache)...
-    assert_eq!(both(&api, &sign("ed-1", own, "baton-api")).await.0, StatusCode::OK);
+    assert_eq!(both(&api, &sign("k-1", own, "baton-api")).await.0, StatusCode::OK);
 
-    // ...and a key Baton starts signing with is fetched at its first token.
-    let next = generate_ed25519();
+    // ...and a key Baton starts signing with is fetched at its first token: here a move from
+    // Ed25519 to P-256, the key every JOSE library accepts.
+    let next = generate_p256();
     let mut config = baton.config.clone();
-    config.jwt.keys.insert(0, ed25519("ed-2", next.private_pem.expose_secret()));
+    config.jwt.keys.insert(0, key_entry(KeyAlg::ES256, "ec-2", next.private_pem.expose_secret()));
     baton.keys.replace(JwtIssuer::new(wiring::jwt_config(&config).unwrap()).unwrap());
     let body = json!({ "email": "ada@example.com", "password": PASSWORD });
     let pair = tokens(format!("{}/api/v1/auth/login", baton.url), body).await;
     let rotated = pair["access_token"].as_str().unwrap();
-    assert_eq!(both(&api, rotated).await, (StatusCode::OK, StatusCode::OK), "kid ed-2");
+    assert_eq!(both(&api, rotated).await, (StatusCode::OK, StatusCode::OK), "kid ec-2");
+    let refresh = pair["refresh_token"].as_str().unwrap();
+    assert_eq!(both(&api, refresh).await, (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
+}
+
+/// The JSON payload of a token, as an API author would print it.
+fn decode_claims(token: &str) -> Value {
+    use base64::Engine as _;
+    let part = token.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).unwrap();
+    serde_json::from_slice(&bytes).unwrap()
 }

@@ -3,11 +3,12 @@
 //!
 //! The wire struct fixes the claim set and its order, so that equal claims serialize to equal
 //! bytes (the core re-mints refresh tokens and compares hashes). On the way in every claim is
-//! required and no other claim is allowed, except `session_exp`: refresh tokens carry it (the
-//! session's absolute end), access tokens never do, and refresh tokens minted by the release
-//! before it existed lack it and are still accepted, as `None`.
+//! required and no other claim is allowed, except two that a token of an earlier release may
+//! lack: `session_exp` (refresh tokens carry the session's absolute end; access tokens never
+//! do) and `client_id` (every token of the RFC 9068 profile carries it; which profile needs it
+//! is the issuer's check, by header `typ`).
 
-use baton_core::{Claims, TokenKind};
+use baton_core::{Claims, ClientId, TokenKind};
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -19,6 +20,9 @@ pub(crate) struct WireClaims {
     pub(crate) iss: String,
     pub(crate) aud: String,
     pub(crate) sub: String,
+    /// RFC 9068 `client_id`; absent (not `null`) only in tokens of the earlier profile.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    pub(crate) client_id: Option<String>,
     pub(crate) sid: String,
     pub(crate) jti: String,
     pub(crate) iat: i64,
@@ -37,28 +41,42 @@ pub(crate) enum UnsignableClaims {
     /// Only refresh tokens carry the session's end.
     #[error("an access token cannot carry session_exp")]
     SessionExpInAccessToken,
+    /// Every token of the current profile names its client (RFC 9068 §2.2).
+    #[error("a token of the current profile needs a client_id")]
+    NoClient,
 }
 
-/// `session_exp` when the claim is there: only an integer, never `null`.
-fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
-    i64::deserialize(deserializer).map(Some)
+/// An optional claim when it is there: only a value of its type, never `null`.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
 }
 
 impl WireClaims {
-    /// The payload for `claims`, stamped with this issuer's `iss` and `aud`. Refuses an access
-    /// token with a session end, which `verify` would refuse: what is signed must verify.
+    /// The payload for `claims`, stamped with the `iss` and `aud` the issuer chose for the
+    /// token's profile, with `client_id` when `with_client` (the current profile) and without
+    /// (the earlier one, re-minted only). Refuses what `verify` would refuse: an access token
+    /// with a session end, a current-profile token without a client.
     pub(crate) fn from_claims(
         claims: &Claims,
         issuer: &str,
         audience: &str,
+        with_client: bool,
     ) -> Result<Self, UnsignableClaims> {
         if claims.kind == TokenKind::Access && claims.session_expires_at.is_some() {
             return Err(UnsignableClaims::SessionExpInAccessToken);
         }
+        let client_id = match (&claims.client_id, with_client) {
+            (Some(client), true) => Some(client.as_str().to_owned()),
+            (None, true) => return Err(UnsignableClaims::NoClient),
+            (_, false) => None,
+        };
         Ok(Self {
             iss: issuer.to_owned(),
             aud: audience.to_owned(),
             sub: claims.user_id.hyphenated().to_string(),
+            client_id,
             sid: claims.session_id.hyphenated().to_string(),
             jti: claims.jti.clone(),
             iat: claims.issued_at.unix_timestamp(),
@@ -80,9 +98,14 @@ impl WireClaims {
                 Some(instant(secs).ok_or("session_exp out of range")?)
             }
         };
+        let client_id = match self.client_id {
+            None => None,
+            Some(c) => Some(ClientId::parse(&c).map_err(|_| "client_id is not a client id")?),
+        };
         Ok(Claims {
             kind,
             user_id: canonical_uuid(&self.sub).ok_or("sub is not a UUID")?,
+            client_id,
             session_id: canonical_uuid(&self.sid).ok_or("sid is not a UUID")?,
             jti: self.jti,
             issued_at: instant(self.iat).ok_or("iat out of range")?,
@@ -114,6 +137,7 @@ mod tests {
             iss: "i".into(),
             aud: "a".into(),
             sub: Uuid::from_u128(1).to_string(),
+            client_id: Some("app".into()),
             sid: Uuid::from_u128(2).to_string(),
             jti: "j".into(),
             iat: 10,
@@ -143,6 +167,11 @@ mod tests {
             (WireClaims { session_exp: Some(1), ..wire() }, "session_exp in an access token"),
             (WireClaims { session_exp: Some(i64::MAX), ..refresh() }, "session_exp out of range"),
             (WireClaims { session_exp: Some(i64::MIN), ..refresh() }, "session_exp out of range"),
+            (WireClaims { client_id: Some("".into()), ..wire() }, "client_id is not a client id"),
+            (
+                WireClaims { client_id: Some("a b".into()), ..wire() },
+                "client_id is not a client id",
+            ),
         ] {
             assert_eq!(w.into_claims().err(), Some(reason));
         }
@@ -155,7 +184,7 @@ mod tests {
             json,
             concat!(
                 r#"{"iss":"i","aud":"a","#,
-                r#""sub":"00000000-0000-0000-0000-000000000001","#,
+                r#""sub":"00000000-0000-0000-0000-000000000001","client_id":"app","#,
                 r#""sid":"00000000-0000-0000-0000-000000000002","#,
                 r#""jti":"j","iat":10,"nbf":10,"exp":20,"token_type":"access"}"#
             )
@@ -182,12 +211,37 @@ mod tests {
     }
 
     #[test]
+    fn client_id_is_read_only_when_present_and_a_string() {
+        let mut json = serde_json::to_value(wire()).expect("serializes");
+        json["client_id"] = serde_json::Value::Null;
+        assert!(serde_json::from_value::<WireClaims>(json.clone()).is_err());
+        json["client_id"] = 7.into();
+        assert!(serde_json::from_value::<WireClaims>(json.clone()).is_err());
+        json.as_object_mut().expect("object").remove("client_id");
+        let old = serde_json::from_value::<WireClaims>(json).expect("absent is fine");
+        assert_eq!(old.into_claims().expect("valid").client_id, None);
+    }
+
+    #[test]
     fn an_access_token_with_a_session_end_is_not_signed() {
         let mut claims = refresh().into_claims().expect("valid");
-        assert!(WireClaims::from_claims(&claims, "i", "a").is_ok());
+        assert!(WireClaims::from_claims(&claims, "i", "a", true).is_ok());
         claims.kind = TokenKind::Access;
-        assert!(WireClaims::from_claims(&claims, "i", "a").is_err());
+        assert!(WireClaims::from_claims(&claims, "i", "a", true).is_err());
         claims.session_expires_at = None;
-        assert!(WireClaims::from_claims(&claims, "i", "a").is_ok());
+        assert!(WireClaims::from_claims(&claims, "i", "a", true).is_ok());
+    }
+
+    #[test]
+    fn the_current_profile_needs_a_client_and_the_earlier_one_has_none() {
+        let mut claims = wire().into_claims().expect("valid");
+        let legacy = WireClaims::from_claims(&claims, "i", "a", false).expect("signable");
+        assert_eq!(legacy.client_id, None);
+        claims.client_id = None;
+        assert!(matches!(
+            WireClaims::from_claims(&claims, "i", "a", true),
+            Err(UnsignableClaims::NoClient)
+        ));
+        assert!(WireClaims::from_claims(&claims, "i", "a", false).is_ok());
     }
 }

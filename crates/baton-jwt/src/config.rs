@@ -16,10 +16,16 @@ pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 /// Everything [`crate::JwtIssuer`] needs: the claims it pins and the keys it uses.
 #[derive(Debug, Clone)]
 pub struct JwtConfig {
-    /// Written to and required in `iss`.
+    /// Written to and required in `iss`: Baton's public base URL, which is also the `aud` of
+    /// refresh tokens (they are for Baton alone) and the OAuth metadata's `issuer`.
     pub issuer: String,
-    /// Written to and required in `aud`.
+    /// The `aud` of access tokens: the APIs that accept them. Must differ from `issuer`, or a
+    /// refresh token would pass an API's audience check.
     pub audience: String,
+    /// Issuers of tokens minted by an earlier release whose `iss` was something else (the
+    /// old default was `"baton"`): such tokens, in the earlier token profile only, keep
+    /// verifying until they expire. Never written.
+    pub previous_issuers: Vec<String>,
     /// The key set, in order: the first key signs, every key verifies. A key listed after the
     /// first is *published* (it verifies, and appears in the JWKS if asymmetric) before it
     /// signs, or *kept* after it stopped signing until every token it signed has expired.
@@ -30,8 +36,16 @@ pub struct JwtConfig {
 
 impl JwtConfig {
     /// A configuration with the default leeway ([`DEFAULT_LEEWAY`]).
+    /// No previous issuers: tokens of an earlier release verify only if their `iss` is
+    /// `issuer`.
     pub fn new(issuer: impl Into<String>, audience: impl Into<String>, keys: Vec<KeySpec>) -> Self {
-        Self { issuer: issuer.into(), audience: audience.into(), keys, leeway: DEFAULT_LEEWAY }
+        Self {
+            issuer: issuer.into(),
+            audience: audience.into(),
+            previous_issuers: Vec::new(),
+            keys,
+            leeway: DEFAULT_LEEWAY,
+        }
     }
 }
 
@@ -64,6 +78,18 @@ impl KeySpec {
     pub fn ed25519_public(kid: impl Into<String>, pem: impl Into<String>) -> Self {
         Self { kid: kid.into(), material: KeyMaterial::Ed25519Public { pem: pem.into() } }
     }
+
+    /// A P-256 (ES256) key that signs and verifies, from its PKCS#8 PEM (`BEGIN PRIVATE KEY`,
+    /// as `baton keys generate --alg es256` writes it) or SEC1 PEM (`BEGIN EC PRIVATE KEY`,
+    /// as `openssl ecparam -genkey` writes it).
+    pub fn es256_private(kid: impl Into<String>, pem: impl Into<SecretString>) -> Self {
+        Self { kid: kid.into(), material: KeyMaterial::Es256Private { pem: pem.into() } }
+    }
+
+    /// A P-256 (ES256) key that only verifies, from its SPKI PEM (`BEGIN PUBLIC KEY`).
+    pub fn es256_public(kid: impl Into<String>, pem: impl Into<String>) -> Self {
+        Self { kid: kid.into(), material: KeyMaterial::Es256Public { pem: pem.into() } }
+    }
 }
 
 /// A key's material. The variant pins the algorithm (SPEC §3): a token whose header `alg`
@@ -86,6 +112,18 @@ pub enum KeyMaterial {
         /// SPKI PEM (`-----BEGIN PUBLIC KEY-----`); not secret.
         pem: String,
     },
+    /// `alg: ES256` (ECDSA on P-256 with SHA-256), private key: signs and verifies; its public
+    /// half is published. The asymmetric algorithm every JOSE library accepts.
+    Es256Private {
+        /// PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`) or SEC1 PEM
+        /// (`-----BEGIN EC PRIVATE KEY-----`) of a P-256 key.
+        pem: SecretString,
+    },
+    /// `alg: ES256`, public key only: verifies and is published, never signs.
+    Es256Public {
+        /// SPKI PEM (`-----BEGIN PUBLIC KEY-----`) of a P-256 key; not secret.
+        pem: String,
+    },
 }
 
 impl KeyMaterial {
@@ -96,6 +134,7 @@ impl KeyMaterial {
             Self::Ed25519Private { .. } | Self::Ed25519Public { .. } => {
                 jsonwebtoken::Algorithm::EdDSA
             }
+            Self::Es256Private { .. } | Self::Es256Public { .. } => jsonwebtoken::Algorithm::ES256,
         }
     }
 }
@@ -142,6 +181,21 @@ pub enum KeyError {
         /// The offending key id.
         kid: String,
     },
+    /// An ES256 private key that is not a P-256 key in PKCS#8 or SEC1 PEM.
+    #[error(
+        "JWT key {kid:?} is not a P-256 private key in PKCS#8 PEM (BEGIN PRIVATE KEY) or SEC1 \
+         PEM (BEGIN EC PRIVATE KEY)"
+    )]
+    BadEcPrivateKey {
+        /// The offending key id.
+        kid: String,
+    },
+    /// An ES256 public key that is not a P-256 key in SPKI PEM.
+    #[error("JWT key {kid:?} is not a P-256 public key in SPKI PEM (BEGIN PUBLIC KEY)")]
+    BadEcPublicKey {
+        /// The offending key id.
+        kid: String,
+    },
     /// The first key signs, but this one is a public key only: without the refusal the
     /// service would start and then fail every login.
     #[error(
@@ -158,4 +212,11 @@ pub enum KeyError {
     /// An empty audience would make `aud` meaningless.
     #[error("JWT audience must not be empty")]
     EmptyAudience,
+    /// The audience is the issuer, the audience of refresh tokens: an API checking `aud`
+    /// would then accept refresh tokens as access tokens.
+    #[error(
+        "JWT audience must differ from the issuer: refresh tokens are addressed to the issuer, \
+         so APIs would accept them as access tokens"
+    )]
+    AudienceIsIssuer,
 }

@@ -1,5 +1,6 @@
-//! The JSON Web Key Set (RFC 7517, RFC 8037) that resource servers fetch from
-//! `/.well-known/jwks.json` to verify access tokens with public keys alone (SPEC §9).
+//! The JSON Web Key Set (RFC 7517; RFC 8037 for Ed25519, RFC 7518 §6.2 for P-256) that
+//! resource servers fetch from `/.well-known/jwks.json` to verify access tokens with public
+//! keys alone (SPEC §9).
 
 use std::fmt::Write as _;
 
@@ -8,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::keys::KeySet;
+use crate::keys::{KeySet, PublicKey};
 
 /// The published key set: `{"keys":[...]}`. It holds the public key of every asymmetric key
 /// that verifies, in key-set order, and by construction never any HMAC material (a shared
@@ -18,14 +19,18 @@ pub struct Jwks {
     keys: Vec<PublicJwk>,
 }
 
-/// One published Ed25519 key (RFC 8037 §2):
-/// `{"kty":"OKP","crv":"Ed25519","x":...,"kid":...,"alg":"EdDSA","use":"sig"}`, fields in that
-/// order. `alg` and `use` tell a resource server to use it for `EdDSA` signatures only.
+/// One published key, fields in this order: an Ed25519 key (RFC 8037 §2)
+/// `{"kty":"OKP","crv":"Ed25519","x":...,"kid":...,"alg":"EdDSA","use":"sig"}`, or a P-256 key
+/// (RFC 7518 §6.2.1) `{"kty":"EC","crv":"P-256","x":...,"y":...,"kid":...,"alg":"ES256",
+/// "use":"sig"}`. `alg` and `use` tell a resource server to use it for that algorithm's
+/// signatures only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PublicJwk {
     kty: &'static str,
     crv: &'static str,
     x: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    y: Option<String>,
     kid: String,
     alg: &'static str,
     #[serde(rename = "use")]
@@ -45,9 +50,25 @@ impl PublicJwk {
         &self.kid
     }
 
-    /// The raw 32-byte public key, base64url without padding, as the `x` member carries it.
+    /// The `x` member, base64url without padding: the raw 32-byte Ed25519 key, or the P-256
+    /// point's x coordinate.
     pub fn x(&self) -> &str {
         &self.x
+    }
+
+    /// The `y` member of a P-256 key (its point's y coordinate); `None` for Ed25519.
+    pub fn y(&self) -> Option<&str> {
+        self.y.as_deref()
+    }
+
+    /// The algorithm the key verifies (`EdDSA` or `ES256`), as its `alg` member says.
+    pub fn alg(&self) -> &str {
+        self.alg
+    }
+
+    /// The key type (`OKP` or `EC`).
+    pub fn kty(&self) -> &str {
+        self.kty
     }
 }
 
@@ -66,14 +87,26 @@ impl Published {
         let keys = keys
             .iter()
             .filter_map(|k| {
-                let public = k.public?;
-                Some(PublicJwk {
-                    kty: "OKP",
-                    crv: "Ed25519",
-                    x: URL_SAFE_NO_PAD.encode(public),
-                    kid: k.kid.clone(),
-                    alg: "EdDSA",
-                    use_: "sig",
+                let kid = k.kid.clone();
+                Some(match k.public? {
+                    PublicKey::Ed25519(x) => PublicJwk {
+                        kty: "OKP",
+                        crv: "Ed25519",
+                        x: URL_SAFE_NO_PAD.encode(x),
+                        y: None,
+                        kid,
+                        alg: "EdDSA",
+                        use_: "sig",
+                    },
+                    PublicKey::P256 { x, y } => PublicJwk {
+                        kty: "EC",
+                        crv: "P-256",
+                        x: URL_SAFE_NO_PAD.encode(x),
+                        y: Some(URL_SAFE_NO_PAD.encode(y)),
+                        kid,
+                        alg: "ES256",
+                        use_: "sig",
+                    },
                 })
             })
             .collect();

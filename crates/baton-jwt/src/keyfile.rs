@@ -1,7 +1,7 @@
 //! A new signing key written to the files `jwt.keys` reads, for `baton keys generate`: never
 //! overwriting, never readable by others, never half-written.
 
-use crate::generate::generate_ed25519;
+use crate::generate::{generate_ed25519, generate_p256};
 use secrecy::ExposeSecret;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -9,6 +9,33 @@ use std::path::{Path, PathBuf};
 
 /// Longest kid accepted for a key file (it becomes a file name and a token header).
 pub const MAX_KID_LEN: usize = 64;
+
+/// The kinds of key `baton keys generate` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyType {
+    /// Ed25519, `alg = "EdDSA"`.
+    Ed25519,
+    /// P-256, `alg = "ES256"`: the asymmetric key every JOSE library accepts.
+    P256,
+}
+
+impl KeyType {
+    /// The `alg` a `jwt.keys` entry names for it.
+    pub fn jwt_alg(self) -> &'static str {
+        match self {
+            KeyType::Ed25519 => "EdDSA",
+            KeyType::P256 => "ES256",
+        }
+    }
+
+    /// Its curve's name, for people.
+    pub fn curve(self) -> &'static str {
+        match self {
+            KeyType::Ed25519 => "Ed25519",
+            KeyType::P256 => "P-256",
+        }
+    }
+}
 
 /// The two files of a generated key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,12 +78,12 @@ pub enum KeyFileError {
     },
 }
 
-/// Generates an Ed25519 key pair ([`generate_ed25519`]) and writes it to
+/// Generates a key pair of `key` ([`generate_ed25519`], [`generate_p256`]) and writes it to
 /// `<dir>/<kid>.private.pem` (mode 0600, created so: never readable by others, not even for an
 /// instant) and `<dir>/<kid>.public.pem`. Refuses a kid that is not a plain file name, a
 /// directory that does not exist, and existing files: nothing is ever overwritten, and a
 /// failure leaves no half-written pair behind.
-pub fn write_key_pair(kid: &str, dir: &Path) -> Result<Written, KeyFileError> {
+pub fn write_key_pair(kid: &str, dir: &Path, key: KeyType) -> Result<Written, KeyFileError> {
     check_kid(kid).map_err(|reason| KeyFileError::Kid { kid: kid.to_owned(), reason })?;
     let dir = dir
         .canonicalize()
@@ -70,7 +97,10 @@ pub fn write_key_pair(kid: &str, dir: &Path) -> Result<Written, KeyFileError> {
             return Err(KeyFileError::Exists(path.display().to_string()));
         }
     }
-    let key = generate_ed25519();
+    let key = match key {
+        KeyType::Ed25519 => generate_ed25519(),
+        KeyType::P256 => generate_p256(),
+    };
     write_new(&written.private, key.private_pem.expose_secret(), 0o600)?;
     if let Err(e) = write_new(&written.public, &key.public_pem, 0o644) {
         // Only what this run created goes: the private file did not exist before.

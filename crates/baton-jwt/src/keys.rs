@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
+use p256::elliptic_curve::sec1::{EncodedPoint, ToEncodedPoint};
 use secrecy::ExposeSecret;
 
 use crate::config::{KeyError, KeyMaterial, KeySpec, MIN_SECRET_LEN};
@@ -20,8 +21,26 @@ pub(crate) struct LoadedKey {
     pub(crate) decoding: DecodingKey,
     /// jsonwebtoken's checks, pinned to `alg` (the header is also checked by hand).
     pub(crate) validation: Validation,
-    /// The raw Ed25519 public key, published in the JWKS; `None` for HMAC keys.
-    pub(crate) public: Option<[u8; 32]>,
+    /// The public key, published in the JWKS; `None` for HMAC keys.
+    pub(crate) public: Option<PublicKey>,
+}
+
+/// The public half of an asymmetric key, as the JWKS publishes it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PublicKey {
+    /// The raw 32-byte Ed25519 key (RFC 8037 `x`).
+    Ed25519([u8; 32]),
+    /// The P-256 point's affine coordinates, 32 bytes each, big-endian (RFC 7518 §6.2.1).
+    P256 { x: [u8; 32], y: [u8; 32] },
+}
+
+impl PublicKey {
+    /// The coordinates of an uncompressed P-256 point; `None` for any other encoding.
+    fn p256(point: &EncodedPoint<p256::NistP256>) -> Option<Self> {
+        let x = point.x()?[..].try_into().ok()?;
+        let y = point.y()?[..].try_into().ok()?;
+        Some(Self::P256 { x, y })
+    }
 }
 
 impl LoadedKey {
@@ -35,6 +54,7 @@ impl LoadedKey {
 pub(crate) fn alg_name(alg: Algorithm) -> &'static str {
     match alg {
         Algorithm::EdDSA => "EdDSA",
+        Algorithm::ES256 => "ES256",
         _ => "HS256",
     }
 }
@@ -117,7 +137,7 @@ fn load(spec: &KeySpec) -> Result<LoadedKey, KeyError> {
             (
                 Some(EncodingKey::from_ed_der(der.as_bytes())),
                 DecodingKey::from_ed_der(&public),
-                Some(public),
+                Some(PublicKey::Ed25519(public)),
             )
         }
         KeyMaterial::Ed25519Public { pem } => {
@@ -128,7 +148,33 @@ fn load(spec: &KeySpec) -> Result<LoadedKey, KeyError> {
                 return Err(KeyError::BadPublicKey { kid });
             }
             let public = verifying.to_bytes();
-            (None, DecodingKey::from_ed_der(&public), Some(public))
+            (None, DecodingKey::from_ed_der(&public), Some(PublicKey::Ed25519(public)))
+        }
+        KeyMaterial::Es256Private { pem } => {
+            let bad = || KeyError::BadEcPrivateKey { kid: kid.clone() };
+            // PKCS#8 checks the label, the EC OID and the P-256 curve; SEC1 (`openssl ecparam
+            // -genkey`) is read as P-256 and, when it embeds one, its public key must match.
+            let text = pem.expose_secret().trim();
+            let secret = p256::SecretKey::from_pkcs8_pem(text)
+                .or_else(|_| p256::SecretKey::from_sec1_pem(text))
+                .map_err(|_| bad())?;
+            let der = secret.to_pkcs8_der().map_err(|_| bad())?;
+            let point = secret.public_key().to_encoded_point(false);
+            let public = PublicKey::p256(&point).ok_or_else(bad)?;
+            (
+                Some(EncodingKey::from_ec_der(der.as_bytes())),
+                DecodingKey::from_ec_der(point.as_bytes()),
+                Some(public),
+            )
+        }
+        KeyMaterial::Es256Public { pem } => {
+            let bad = || KeyError::BadEcPublicKey { kid: kid.clone() };
+            // SPKI with the EC OID and the P-256 curve; the point must be on the curve and
+            // not the identity.
+            let key = p256::PublicKey::from_public_key_pem(pem.trim()).map_err(|_| bad())?;
+            let point = key.to_encoded_point(false);
+            let public = PublicKey::p256(&point).ok_or_else(bad)?;
+            (None, DecodingKey::from_ec_der(point.as_bytes()), Some(public))
         }
     };
     Ok(LoadedKey { kid, alg, encoding, decoding, validation: validation(alg), public })

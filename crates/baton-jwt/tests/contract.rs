@@ -17,6 +17,12 @@ fn ed25519(kid: &str, fill: u8) -> KeySpec {
     KeySpec::ed25519_private(kid, pem.as_str())
 }
 
+fn es256(kid: &str, fill: u8) -> KeySpec {
+    use p256::pkcs8::EncodePrivateKey as _;
+    let key = p256::SecretKey::from_bytes(&[fill; 32].into()).expect("a valid scalar");
+    KeySpec::es256_private(kid, key.to_pkcs8_pem(LineEnding::LF).expect("encodes").as_str())
+}
+
 fn issuer(keys: Vec<KeySpec>) -> JwtIssuer {
     JwtIssuer::new(JwtConfig::new("https://baton.test", "baton-api", keys)).expect("valid")
 }
@@ -43,6 +49,15 @@ fn ed_a() -> KeySpec {
 fn ed_b() -> KeySpec {
     ed25519("b", 2)
 }
+fn ec_a() -> KeySpec {
+    es256("a", 1)
+}
+fn ec_b() -> KeySpec {
+    es256("b", 2)
+}
+fn ec_stranger() -> KeySpec {
+    es256("a", 3)
+}
 /// A stranger that even reuses kid "a": only the key material tells it apart.
 fn hs_stranger() -> KeySpec {
     hs256("a", 3)
@@ -57,6 +72,15 @@ mod hs256 {
 
 mod eddsa {
     baton_core::issuer_contract!(crate::subject(crate::ed_a, crate::ed_b, crate::ed_stranger));
+}
+
+mod es256 {
+    baton_core::issuer_contract!(crate::subject(crate::ec_a, crate::ec_b, crate::ec_stranger));
+}
+
+/// A = ES256 signs, B = EdDSA verifies (a move from EdDSA to ES256 half-way through).
+mod ed_to_es256 {
+    baton_core::issuer_contract!(crate::subject(crate::ec_a, crate::ed_b, crate::ed_stranger));
 }
 
 /// A = EdDSA signs, B = HS256 verifies (a move from HS256 to EdDSA half-way through).

@@ -5,7 +5,7 @@
 //! and `ps`): `user create` reads them from a prompt or stdin.
 
 use crate::config::{DEFAULT_PROFILE, Source};
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Baton: a refresh-token authentication service.
@@ -48,12 +48,12 @@ pub enum Command {
 /// `baton keys ...`: signing keys, made without any other tool. Needs no configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum KeysCommand {
-    /// Write a new Ed25519 key pair and print the jwt.keys line that publishes it.
+    /// Write a new key pair (Ed25519 or P-256) and print the jwt.keys line that publishes it.
     ///
     /// Writes DIR/KID.private.pem (PKCS#8 PEM, mode 0600) and DIR/KID.public.pem (SPKI PEM),
     /// never overwriting a file, then prints the configuration to add: the key goes AFTER the
     /// current signing key first (published, not signing), and moves first only once every
-    /// resource server has it (docs/OPERATIONS.md, "Rotating Ed25519 keys").
+    /// resource server has it (docs/OPERATIONS.md, "Rotating asymmetric keys").
     Generate {
         /// Key id written into tokens' `kid` header and used for the file names: letters,
         /// digits, `.`, `_` and `-`, at most 64, not starting with `.` (e.g. `2027-01`).
@@ -62,7 +62,20 @@ pub enum KeysCommand {
         /// Directory for the two files; it must exist.
         #[arg(long, default_value = ".")]
         dir: PathBuf,
+        /// The key's algorithm: `es256` (P-256, accepted by every JOSE library: the one to
+        /// give APIs) or `eddsa` (Ed25519, which some libraries refuse).
+        #[arg(long, value_enum, default_value_t = KeyKind::Eddsa)]
+        alg: KeyKind,
     },
+}
+
+/// The asymmetric algorithms `baton keys generate` makes keys for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyKind {
+    /// Ed25519 (`alg = "EdDSA"`).
+    Eddsa,
+    /// P-256 (`alg = "ES256"`).
+    Es256,
 }
 
 /// `baton user ...`: account administration on the configured database.

@@ -74,11 +74,14 @@ pub fn jwt_config_of(jwt: &JwtSettings, keys: Vec<JwtKey>) -> JwtConfig {
             KeyMaterial::HmacSecret(secret) => KeySpec::hs256(key.kid, secret.expose_bytes()),
             KeyMaterial::Ed25519PrivatePem(pem) => KeySpec::ed25519_private(key.kid, pem.expose()),
             KeyMaterial::Ed25519PublicPem(pem) => KeySpec::ed25519_public(key.kid, pem),
+            KeyMaterial::Es256PrivatePem(pem) => KeySpec::es256_private(key.kid, pem.expose()),
+            KeyMaterial::Es256PublicPem(pem) => KeySpec::es256_public(key.kid, pem),
         })
         .collect();
     JwtConfig {
         issuer: jwt.issuer.clone(),
         audience: jwt.audience.clone(),
+        previous_issuers: jwt.previous_issuers.clone(),
         keys,
         leeway: jwt.leeway,
     }

@@ -1,6 +1,6 @@
 //! The command line's shape: defaults, required arguments, no password argument.
 
-use baton_server::cli::{Cli, Command, KeysCommand, UserCommand};
+use baton_server::cli::{Cli, Command, KeyKind, KeysCommand, UserCommand};
 use baton_server::config::Source;
 use clap::{CommandFactory, Parser};
 use std::path::PathBuf;
@@ -47,7 +47,17 @@ fn user_commands_parse_and_take_no_password_argument() {
 #[test]
 fn keys_generate_needs_a_kid_and_defaults_to_this_directory() {
     let cli = Cli::try_parse_from(["baton", "keys", "generate", "--kid", "k1"]).unwrap();
-    let expected = KeysCommand::Generate { kid: "k1".into(), dir: PathBuf::from(".") };
+    let expected =
+        KeysCommand::Generate { kid: "k1".into(), dir: PathBuf::from("."), alg: KeyKind::Eddsa };
     assert_eq!(cli.subcommand(), Command::Keys(expected));
     assert!(Cli::try_parse_from(["baton", "keys", "generate"]).is_err(), "kid required");
+    let es = ["baton", "keys", "generate", "--kid", "k1", "--alg", "es256"];
+    let Command::Keys(KeysCommand::Generate { alg, .. }) =
+        Cli::try_parse_from(es).unwrap().subcommand()
+    else {
+        panic!("keys generate");
+    };
+    assert_eq!(alg, KeyKind::Es256);
+    let rs = ["baton", "keys", "generate", "--kid", "k1", "--alg", "rs256"];
+    assert!(Cli::try_parse_from(rs).is_err(), "only the algorithms Baton signs with");
 }

@@ -35,16 +35,63 @@ impl TokenKind {
     }
 }
 
+/// The `client_id` of tokens whose client did not name itself, unless configured otherwise
+/// ([`crate::Policy::default_client_id`]).
+pub const DEFAULT_CLIENT_ID: &str = "default";
+
+/// Longest `client_id` a client may give itself, in bytes.
+pub const MAX_CLIENT_ID_LEN: usize = 128;
+
+/// The OAuth client a session was opened for (RFC 6749 `client_id`, RFC 9068's `client_id`
+/// claim). Baton has no client registry: a client names itself, or gets the configured
+/// default, and the name travels in the session's refresh tokens so the whole chain keeps it.
+/// Only a plain, URL-safe charset is allowed, since the name lands in tokens, answers and logs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClientId(String);
+
+/// A `client_id` outside what [`ClientId::parse`] accepts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("client_id must be 1 to 128 characters among ASCII letters, digits and - . _ ~ : /")]
+pub struct InvalidClientId;
+
+impl ClientId {
+    /// Checks a client's name for itself: 1 to [`MAX_CLIENT_ID_LEN`] bytes of ASCII letters,
+    /// digits and `-._~:/` (enough for slugs, reverse-DNS names and URLs).
+    pub fn parse(s: &str) -> Result<Self, InvalidClientId> {
+        let allowed = |b: u8| b.is_ascii_alphanumeric() || b"-._~:/".contains(&b);
+        if s.is_empty() || s.len() > MAX_CLIENT_ID_LEN || !s.bytes().all(allowed) {
+            return Err(InvalidClientId);
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    /// The name, as written into tokens.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ClientId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// The claims Baton decides; issuer and audience are the signing adapter's configuration.
 ///
 /// All instants are whole seconds, as JWTs carry them, so a refresh token can be minted again
-/// byte for byte from a session row (see [`crate::rules::rotation::current_refresh_claims`]).
+/// byte for byte from a session row and the presented token (see
+/// [`crate::rules::rotation::current_refresh_claims`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claims {
     /// `token_type`.
     pub kind: TokenKind,
     /// `sub`: the user.
     pub user_id: Uuid,
+    /// `client_id`: the client the session was opened for. Every token Baton mints carries
+    /// one; `None` only in a token minted before the RFC 9068 profile (it then belongs to
+    /// [`crate::Policy::default_client_id`]).
+    pub client_id: Option<ClientId>,
     /// `sid`: the session (token family).
     pub session_id: Uuid,
     /// `jti`: unique per token; for refresh tokens `<sid>.<generation>`.
@@ -103,6 +150,20 @@ mod tests {
         ] {
             assert_eq!(RefreshJti::decode(junk), None, "{junk:?}");
         }
+    }
+
+    #[test]
+    fn client_ids_are_plain_and_bounded() {
+        for good in ["default", "mobile-app", "com.example.app", "https://app.example/cb", "a~b_c"]
+        {
+            assert_eq!(ClientId::parse(good).map(|c| c.to_string()), Ok(good.to_owned()));
+        }
+        let long = "a".repeat(MAX_CLIENT_ID_LEN + 1);
+        for bad in ["", " ", "a b", "a\"b", "é", "a\nb", "a,b", long.as_str()] {
+            assert_eq!(ClientId::parse(bad), Err(InvalidClientId), "{bad:?}");
+        }
+        assert!(ClientId::parse(&"a".repeat(MAX_CLIENT_ID_LEN)).is_ok());
+        assert!(ClientId::parse(DEFAULT_CLIENT_ID).is_ok());
     }
 
     #[test]

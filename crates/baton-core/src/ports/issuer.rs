@@ -44,7 +44,9 @@ pub trait TokenIssuer: Send + Sync {
     /// signing key first. The core looks among them for the one whose hash a session holds,
     /// so that a grace replay is answered even when the current refresh token was minted by a
     /// server that signs with another key of the same set (a rolling key change). MUST include
-    /// every key that can sign, not only the one that signs now.
+    /// every key that can sign, not only the one that signs now. MAY add, after those, the
+    /// token an earlier release of the adapter would have minted for the same claims, so that
+    /// a grace replay also finds a token minted by such a server (a rolling upgrade).
     fn sign_with_each_key(&self, claims: &Claims) -> Result<Vec<String>, SignError> {
         Ok(vec![self.sign(claims)?])
     }

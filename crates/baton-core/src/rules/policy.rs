@@ -1,5 +1,6 @@
 //! The tunable numbers of the rules.
 
+use crate::domain::token::{ClientId, DEFAULT_CLIENT_ID};
 use time::Duration;
 
 /// Lifetimes and limits, with SPEC defaults. Configuration fills it; the rules read it.
@@ -25,6 +26,9 @@ pub struct Policy {
     pub lockout: Duration,
     /// How long revoked sessions are kept (for the audit trail) before purge deletes them.
     pub revoked_retention: Duration,
+    /// The `client_id` of sessions whose client did not name itself, and of refresh tokens
+    /// minted before client ids existed (RFC 9068 requires one in every access token).
+    pub default_client_id: ClientId,
 }
 
 impl Default for Policy {
@@ -39,6 +43,8 @@ impl Default for Policy {
             max_failures_per_address: 100,
             lockout: Duration::minutes(15),
             revoked_retention: Duration::days(1),
+            default_client_id: ClientId::parse(DEFAULT_CLIENT_ID)
+                .expect("the built-in default client id is valid"),
         }
     }
 }

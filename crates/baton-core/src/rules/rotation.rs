@@ -7,7 +7,7 @@
 //! `reuse_grace` window, which is answered with the current token instead.
 
 use crate::domain::session::{RefreshHash, RevokeReason, Session};
-use crate::domain::token::{Claims, RefreshJti, TokenKind};
+use crate::domain::token::{Claims, ClientId, RefreshJti, TokenKind};
 use crate::domain::user::User;
 use crate::rules::policy::Policy;
 use time::OffsetDateTime;
@@ -96,8 +96,9 @@ pub fn refresh_expiry(
     (now + policy.refresh_ttl).min(absolute_end)
 }
 
-/// Where a refresh token sits: its session, owner, generation and the session's absolute end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a refresh token sits: its session, owner, generation, the session's absolute end and
+/// the client the session was opened for.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chain {
     /// The session (token family).
     pub session_id: Uuid,
@@ -107,18 +108,36 @@ pub struct Chain {
     pub generation: i64,
     /// The session's absolute end, carried in the token.
     pub absolute_end: OffsetDateTime,
+    /// The session's client, carried in the token (the session row does not hold it).
+    pub client_id: ClientId,
 }
 
 impl Chain {
-    /// The chain position of a session's current refresh token.
-    pub fn of(session: &Session) -> Self {
+    /// The chain position of a session's current refresh token, whose client is `client_id`
+    /// (every token of a chain names the same client: see [`chain_client`]).
+    pub fn of(session: &Session, client_id: ClientId) -> Self {
         Self {
             session_id: session.id,
             user_id: session.user_id,
             generation: session.generation,
             absolute_end: session.absolute_expires_at,
+            client_id,
         }
     }
+}
+
+/// The client a refresh token's chain belongs to: the token's own `client_id`, or the default
+/// for a token minted before client ids existed. Every successor is minted with it, so a
+/// chain never changes client, and the reuse grace re-mints the current token exactly.
+pub fn chain_client(claims: &Claims, policy: &Policy) -> ClientId {
+    claims.client_id.clone().unwrap_or_else(|| policy.default_client_id.clone())
+}
+
+/// Whether a refresh naming `requested` (or no client) may use a token of `chain`'s client:
+/// a client that names itself must be the one the session was opened for (RFC 6749 §6: a
+/// refresh token is bound to its client); one that does not is taken to be that client.
+pub fn client_may_refresh(chain: &ClientId, requested: Option<&ClientId>) -> bool {
+    requested.is_none_or(|r| r == chain)
 }
 
 /// Claims of the refresh token at `chain`, minted at `issued_at` and expiring at `expires_at`.
@@ -131,6 +150,7 @@ pub fn refresh_claims(
         kind: TokenKind::Refresh,
         user_id: chain.user_id,
         session_id: chain.session_id,
+        client_id: Some(chain.client_id),
         jti: RefreshJti { session_id: chain.session_id, generation: chain.generation }.encode(),
         issued_at,
         not_before: issued_at,
@@ -139,26 +159,36 @@ pub fn refresh_claims(
     }
 }
 
-/// Claims of the session's current refresh token, rebuilt from the row alone. Signing them
-/// again yields the very token the last rotation handed out (checked against the stored hash).
-pub fn current_refresh_claims(session: &Session) -> Claims {
-    refresh_claims(Chain::of(session), session.rotated_at, session.expires_at)
+/// Claims of the session's current refresh token, rebuilt from the row and the chain's client
+/// (read from the presented token: the row does not hold it). Signing them again yields the
+/// very token the last rotation handed out (checked against the stored hash).
+pub fn current_refresh_claims(session: &Session, client_id: ClientId) -> Claims {
+    refresh_claims(Chain::of(session, client_id), session.rotated_at, session.expires_at)
 }
 
 /// Claims of the successor of the refresh token at `chain`, minted at `now`: the next
 /// generation, expiring `refresh_ttl` later but never past the session's absolute end. They
 /// depend on the presented token alone, so the successor can be signed before the one
 /// statement that swaps it in.
-pub fn successor_claims(chain: Chain, now: OffsetDateTime, policy: &Policy) -> Claims {
-    let next = Chain { generation: chain.generation + 1, ..chain };
-    refresh_claims(next, now, refresh_expiry(now, chain.absolute_end, policy))
+pub fn successor_claims(chain: &Chain, now: OffsetDateTime, policy: &Policy) -> Claims {
+    let expires_at = refresh_expiry(now, chain.absolute_end, policy);
+    let next = Chain { generation: chain.generation + 1, ..chain.clone() };
+    refresh_claims(next, now, expires_at)
 }
 
-/// Claims of an access token for `session` minted at `now`; it never outlives the session.
-pub fn access_claims(session: &Session, jti: Uuid, now: OffsetDateTime, policy: &Policy) -> Claims {
+/// Claims of an access token for `session` and its client minted at `now`; it never outlives
+/// the session.
+pub fn access_claims(
+    session: &Session,
+    client_id: &ClientId,
+    jti: Uuid,
+    now: OffsetDateTime,
+    policy: &Policy,
+) -> Claims {
     Claims {
         kind: TokenKind::Access,
         user_id: session.user_id,
+        client_id: Some(client_id.clone()),
         session_id: session.id,
         jti: jti.to_string(),
         issued_at: now,

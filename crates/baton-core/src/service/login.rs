@@ -11,6 +11,7 @@ use super::{Auth, IssuedTokens};
 use crate::domain::email::Email;
 use crate::domain::session::ClientInfo;
 use crate::domain::throttle::LoginKey;
+use crate::domain::token::ClientId;
 use crate::domain::user::User;
 use crate::error::LoginError;
 use crate::rules::lockout;
@@ -70,8 +71,19 @@ impl Auth {
 
     /// Step 3: a wrong password stays counted (`InvalidCredentials`); a right one takes the
     /// attempt back, and then a disabled account is `AccountDisabled`, an enabled one gets a
-    /// new session (evicting the least recently used beyond `max_sessions_per_user`).
+    /// new session (evicting the least recently used beyond `max_sessions_per_user`) for the
+    /// default client ([`Self::finish_login_for`] names one).
     pub fn finish_login(&self, checked: CheckedLogin) -> Result<IssuedTokens, LoginError> {
+        self.finish_login_for(checked, None)
+    }
+
+    /// Step 3 for the client that named itself `client_id` (RFC 9068 `client_id` of both
+    /// tokens, kept by every refresh of the session); `None` is the configured default.
+    pub fn finish_login_for(
+        &self,
+        checked: CheckedLogin,
+        client_id: Option<ClientId>,
+    ) -> Result<IssuedTokens, LoginError> {
         let CheckedLogin { attempt, password_ok } = checked;
         let LoginAttempt { key, user, client } = attempt;
         let user = match user {
@@ -91,7 +103,7 @@ impl Auth {
             return Err(LoginError::AccountDisabled);
         }
         let now = self.now();
-        Ok(self.open_login_session(user, client, now)?)
+        Ok(self.open_login_session(user, client, self.client_or_default(client_id), now)?)
     }
 
     /// Checks credentials and opens a new session: the three steps above in a row.
@@ -110,11 +122,12 @@ impl Auth {
         &self,
         user: User,
         client: ClientInfo,
+        client_id: ClientId,
         now: OffsetDateTime,
     ) -> Result<IssuedTokens, crate::error::Fault> {
-        let (session, refresh_token) = self.new_session(user.id, client, now)?;
+        let (session, refresh_token) = self.new_session(user.id, client, client_id.clone(), now)?;
         self.ports.tokens.create_session(&session)?;
         self.evict_excess_sessions(&session, now)?;
-        self.with_access_token(user, &session, refresh_token, now)
+        self.with_access_token(user, &session, &client_id, refresh_token, now)
     }
 }

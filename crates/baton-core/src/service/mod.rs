@@ -15,6 +15,7 @@ mod sessions;
 use std::sync::Arc;
 
 use crate::domain::session::{ClientInfo, RefreshHash, RevokeReason, Session};
+use crate::domain::token::ClientId;
 use crate::domain::user::User;
 use crate::error::Fault;
 use crate::ports::{Clock, PasswordHasher, RandomSource, TokenIssuer, TokenStore, UserStore};
@@ -67,6 +68,8 @@ pub struct IssuedTokens {
     pub refresh_token: String,
     /// Its `exp` (sliding expiry of the session).
     pub refresh_expires_at: OffsetDateTime,
+    /// The client the session was opened for, as both tokens name it (`client_id`).
+    pub client_id: ClientId,
     /// True when a refresh was answered inside the reuse grace with the session's current
     /// token instead of rotating; operators count these apart from rotations.
     pub grace_replay: bool,
@@ -98,18 +101,24 @@ impl Auth {
         now.replace_nanosecond(0).unwrap_or(now)
     }
 
-    /// A new session (generation 0) of `user_id` opened at `now`, with its first refresh
-    /// token; nothing is stored yet.
+    /// The client a new session is for: the one the client named, or the default.
+    fn client_or_default(&self, client_id: Option<ClientId>) -> ClientId {
+        client_id.unwrap_or_else(|| self.policy.default_client_id.clone())
+    }
+
+    /// A new session (generation 0) of `user_id` for `client_id` opened at `now`, with its
+    /// first refresh token; nothing is stored yet.
     fn new_session(
         &self,
         user_id: uuid::Uuid,
         client: ClientInfo,
+        client_id: ClientId,
         now: OffsetDateTime,
     ) -> Result<(Session, String), Fault> {
         let session_id = self.ports.random.uuid();
         let absolute = now + self.policy.session_max_age;
         let expires_at = rotation::refresh_expiry(now, absolute, &self.policy);
-        let chain = Chain { session_id, user_id, generation: 0, absolute_end: absolute };
+        let chain = Chain { session_id, user_id, generation: 0, absolute_end: absolute, client_id };
         let refresh_token =
             self.ports.issuer.sign(&rotation::refresh_claims(chain, now, expires_at))?;
         let session = Session {
@@ -141,15 +150,18 @@ impl Auth {
         Ok(())
     }
 
-    /// Completes a pair: mints an access token for `session` next to `refresh_token`.
+    /// Completes a pair: mints an access token for `session` and its client next to
+    /// `refresh_token`.
     fn with_access_token(
         &self,
         user: User,
         session: &Session,
+        client_id: &ClientId,
         refresh_token: String,
         now: OffsetDateTime,
     ) -> Result<IssuedTokens, Fault> {
-        let claims = rotation::access_claims(session, self.ports.random.uuid(), now, &self.policy);
+        let jti = self.ports.random.uuid();
+        let claims = rotation::access_claims(session, client_id, jti, now, &self.policy);
         let access_token = self.ports.issuer.sign(&claims)?;
         Ok(IssuedTokens {
             user,
@@ -159,6 +171,7 @@ impl Auth {
             access_expires_at: claims.expires_at,
             refresh_token,
             refresh_expires_at: session.expires_at,
+            client_id: client_id.clone(),
             grace_replay: false,
         })
     }

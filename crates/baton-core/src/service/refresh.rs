@@ -8,7 +8,7 @@
 
 use super::{Auth, IssuedTokens};
 use crate::domain::session::{RefreshHash, RevokeReason, Session};
-use crate::domain::token::{Claims, RefreshJti, TokenKind};
+use crate::domain::token::{Claims, ClientId, RefreshJti, TokenKind};
 use crate::domain::user::User;
 use crate::error::{Fault, RefreshError};
 use crate::ports::{Rotation, StoreError};
@@ -25,18 +25,33 @@ impl Auth {
     /// `ReuseDetected` has revoked the whole session before returning; `ReplayRejected` found
     /// it revoked for reuse already.
     pub fn refresh(&self, refresh_token: &str) -> Result<IssuedTokens, RefreshError> {
+        self.refresh_for(refresh_token, None)
+    }
+
+    /// [`Self::refresh`] for a client that names itself (`client_id` of an OAuth token
+    /// request): a token of another client's session is `Invalid` and changes nothing.
+    /// `None` means the session's own client. The new pair names the session's client.
+    pub fn refresh_for(
+        &self,
+        refresh_token: &str,
+        client_id: Option<&ClientId>,
+    ) -> Result<IssuedTokens, RefreshError> {
         let now = self.now();
         let claims = self.ports.issuer.verify(refresh_token, TokenKind::Refresh, now)?;
         let jti = RefreshJti::decode(&claims.jti)
             .filter(|j| j.session_id == claims.session_id)
             .ok_or_else(|| RefreshError::Invalid("refresh jti is not <sid>.<generation>".into()))?;
+        let client = rotation::chain_client(&claims, &self.policy);
+        if !rotation::client_may_refresh(&client, client_id) {
+            return Err(RefreshError::Invalid("refresh token of another client".into()));
+        }
         let presented = Presented {
             user_id: claims.user_id,
             generation: jti.generation,
             hash: RefreshHash::of(refresh_token),
         };
         if self.fast_rotation {
-            match self.rotate_presented(&claims, &presented, now) {
+            match self.rotate_presented(&claims, &presented, &client, now) {
                 Ok(Some(pair)) => return Ok(pair),
                 Ok(None) => {}
                 // The statement met a dead connection (a database restart): whether it ran is
@@ -55,11 +70,11 @@ impl Auth {
             };
             match rotation::judge(&presented, &session, &user, now, &self.policy) {
                 Verdict::Rotate => {
-                    if let Some(pair) = self.rotate_current(&session, now)? {
+                    if let Some(pair) = self.rotate_current(&session, &client, now)? {
                         return Ok(pair);
                     }
                 }
-                Verdict::Grace => return self.replay_current(&session, user, now),
+                Verdict::Grace => return self.replay_current(&session, user, &client, now),
                 Verdict::Reuse => return Err(self.revoke_for_reuse(&session, &presented, now)),
                 Verdict::AccountDisabled => return Err(RefreshError::AccountDisabled),
                 Verdict::SessionRevoked => return Err(RefreshError::SessionRevoked),
@@ -79,6 +94,7 @@ impl Auth {
         &self,
         claims: &Claims,
         presented: &Presented,
+        client: &ClientId,
         now: OffsetDateTime,
     ) -> Result<Option<IssuedTokens>, RefreshError> {
         let Some(absolute_end) = claims.session_expires_at else { return Ok(None) };
@@ -87,6 +103,7 @@ impl Auth {
             user_id: presented.user_id,
             generation: presented.generation,
             absolute_end,
+            client_id: client.clone(),
         };
         self.swap(chain, presented.hash, now)
     }
@@ -95,9 +112,10 @@ impl Auth {
     fn rotate_current(
         &self,
         session: &Session,
+        client: &ClientId,
         now: OffsetDateTime,
     ) -> Result<Option<IssuedTokens>, RefreshError> {
-        self.swap(Chain::of(session), session.refresh_hash, now)
+        self.swap(Chain::of(session, client.clone()), session.refresh_hash, now)
     }
 
     /// Mints the successor of the token at `chain` (hash `current`) and swaps it in; `None`
@@ -108,7 +126,7 @@ impl Auth {
         current: RefreshHash,
         now: OffsetDateTime,
     ) -> Result<Option<IssuedTokens>, RefreshError> {
-        let claims = rotation::successor_claims(chain, now, &self.policy);
+        let claims = rotation::successor_claims(&chain, now, &self.policy);
         let successor = self.ports.issuer.sign(&claims)?;
         let swap = Rotation {
             session_id: chain.session_id,
@@ -121,9 +139,13 @@ impl Auth {
             expires_at: claims.expires_at,
         };
         match self.ports.tokens.rotate(&swap)? {
-            Some((rotated, user)) => {
-                Ok(Some(self.with_access_token(user, &rotated, successor, now)?))
-            }
+            Some((rotated, user)) => Ok(Some(self.with_access_token(
+                user,
+                &rotated,
+                &chain.client_id,
+                successor,
+                now,
+            )?)),
             None => Ok(None),
         }
     }
@@ -132,14 +154,18 @@ impl Auth {
     /// the winning request received) with a fresh access token. Nothing is written. The token
     /// is re-minted with each key that can sign, so a replay answered by a server that signs
     /// with another key of the set (a rolling key change) still finds it; and without the
-    /// session's end too, as a server of the previous release minted it (a rolling upgrade).
+    /// session's end too, as a server of an earlier release minted it (a rolling upgrade; the
+    /// issuer adds the token formats of earlier releases itself, see
+    /// [`crate::ports::TokenIssuer::sign_with_each_key`]). The client is the presented
+    /// token's, which is the whole chain's.
     fn replay_current(
         &self,
         session: &Session,
         user: User,
+        client: &ClientId,
         now: OffsetDateTime,
     ) -> Result<IssuedTokens, RefreshError> {
-        let claims = rotation::current_refresh_claims(session);
+        let claims = rotation::current_refresh_claims(session, client.clone());
         let legacy = Claims { session_expires_at: None, ..claims.clone() };
         let mut current = None;
         for claims in [claims, legacy] {
@@ -165,7 +191,7 @@ impl Auth {
             return Err(self.revoke_for_reuse(session, &presented, now));
         };
         tracing::info!(session_id = %session.id, "previous refresh token replayed within grace");
-        let pair = self.with_access_token(user, session, current, now)?;
+        let pair = self.with_access_token(user, session, client, current, now)?;
         Ok(IssuedTokens { grace_replay: true, ..pair })
     }
 

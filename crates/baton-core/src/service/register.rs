@@ -6,6 +6,7 @@ use super::{Auth, IssuedTokens};
 use crate::domain::email::Email;
 use crate::domain::password::{Password, PasswordHash};
 use crate::domain::session::ClientInfo;
+use crate::domain::token::ClientId;
 use crate::domain::user::{DisplayName, User};
 use crate::error::{Fault, InputError, RegisterError};
 
@@ -46,17 +47,29 @@ impl Auth {
         Ok(HashedAccount { email: account.email, password_hash, name: account.name })
     }
 
-    /// Step 3: stores the account and its first session as one unit, and issues the pair.
+    /// Step 3: stores the account and its first session (for the default client) as one
+    /// unit, and issues the pair.
     pub fn open_account(
         &self,
         account: HashedAccount,
         client: ClientInfo,
     ) -> Result<IssuedTokens, RegisterError> {
+        self.open_account_for(account, client, None)
+    }
+
+    /// Step 3 for the client that named itself `client_id`; `None` is the configured default.
+    pub fn open_account_for(
+        &self,
+        account: HashedAccount,
+        client: ClientInfo,
+        client_id: Option<ClientId>,
+    ) -> Result<IssuedTokens, RegisterError> {
         let now = self.now();
         let user = self.user_of(account, now);
-        let (session, refresh_token) = self.new_session(user.id, client, now)?;
+        let client_id = self.client_or_default(client_id);
+        let (session, refresh_token) = self.new_session(user.id, client, client_id.clone(), now)?;
         self.ports.users.create_user(&user, Some(&session))?;
-        Ok(self.with_access_token(user, &session, refresh_token, now)?)
+        Ok(self.with_access_token(user, &session, &client_id, refresh_token, now)?)
     }
 
     /// Creates an account and logs it in (a new session): the three steps above in a row.

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::domain::password::{Password, PasswordHash};
-use crate::domain::token::{Claims, TokenKind};
+use crate::domain::token::{Claims, ClientId, TokenKind};
 use crate::ports::{
     Clock, HashError, PasswordHasher, RandomSource, SignError, TokenError, TokenIssuer,
 };
@@ -111,7 +111,8 @@ impl PasswordHasher for FakeHasher {
 
 /// A transparent token format with a keyed checksum: `<claims>|<kid>|<mac>`. Enough to test
 /// the core's rules without a JWT library; the key set works like the real one (the first key
-/// signs, all verify), so key changes can be tested too.
+/// signs, all verify), so key changes can be tested too. Like the real one it refuses a token
+/// issued in the future (`iat` after `now`); it has no leeway.
 #[derive(Debug)]
 pub struct FakeIssuer {
     keys: Mutex<Vec<String>>,
@@ -149,9 +150,10 @@ impl FakeIssuer {
 
     fn sign_as(key: &str, c: &Claims) -> String {
         let body = format!(
-            "{}|{}|{}|{}|{}|{}|{}|{}",
+            "{}|{}|{}|{}|{}|{}|{}|{}|{}",
             c.kind.as_str(),
             c.user_id,
+            c.client_id.as_ref().map_or("", ClientId::as_str),
             c.session_id,
             c.jti,
             c.issued_at.unix_timestamp(),
@@ -163,8 +165,16 @@ impl FakeIssuer {
     }
 }
 
+/// The fake's refusal to sign an access token without a client (RFC 9068 needs one).
+#[derive(Debug, thiserror::Error)]
+#[error("an access token needs a client_id")]
+struct AnonymousAccessToken;
+
 impl TokenIssuer for FakeIssuer {
     fn sign(&self, claims: &Claims) -> Result<String, SignError> {
+        if claims.kind == TokenKind::Access && claims.client_id.is_none() {
+            return Err(SignError(Box::new(AnonymousAccessToken)));
+        }
         Ok(Self::sign_as(&self.keys()[0], claims))
     }
 
@@ -184,7 +194,9 @@ impl TokenIssuer for FakeIssuer {
             return Err(bad("signature"));
         }
         let p: Vec<&str> = body.split('|').collect();
-        let [kind, sub, sid, jti, iat, nbf, exp, sxp] = p[..] else { return Err(bad("shape")) };
+        let [kind, sub, client, sid, jti, iat, nbf, exp, sxp] = p[..] else {
+            return Err(bad("shape"));
+        };
         let ts = |s: &str| {
             s.parse::<i64>()
                 .ok()
@@ -194,6 +206,10 @@ impl TokenIssuer for FakeIssuer {
         let claims = Claims {
             kind: TokenKind::parse(kind).ok_or_else(|| bad("kind"))?,
             user_id: sub.parse().map_err(|_| bad("sub"))?,
+            client_id: match client {
+                "" => None,
+                c => Some(ClientId::parse(c).map_err(|_| bad("client_id"))?),
+            },
             session_id: sid.parse().map_err(|_| bad("sid"))?,
             jti: jti.to_string(),
             issued_at: ts(iat)?,
@@ -210,10 +226,14 @@ impl TokenIssuer for FakeIssuer {
         if now < claims.not_before {
             return Err(bad("not yet valid"));
         }
+        if now < claims.issued_at {
+            return Err(bad("issued in the future"));
+        }
         Ok(claims)
     }
 
     fn sign_with_each_key(&self, claims: &Claims) -> Result<Vec<String>, SignError> {
+        self.sign(claims)?;
         Ok(self.keys().iter().map(|k| Self::sign_as(k, claims)).collect())
     }
 }

@@ -23,7 +23,7 @@ fn an_hs256_token_keyed_with_the_public_key_is_refused() {
         [public_pem.as_bytes(), public_pem.trim().as_bytes(), &raw, x.as_bytes(), &der];
     for (i, secret) in candidates.into_iter().enumerate() {
         for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
-            let header = json!({"alg": format!("{alg:?}"), "typ": "JWT", "kid": "ed"});
+            let header = json!({"alg": format!("{alg:?}"), "typ": "at+jwt", "kid": "ed"});
             let key = EncodingKey::from_secret(secret);
             let token = sign_raw_with(alg, &key, &header, &payload(TokenKind::Access));
             let refused = reason(issuer.verify(&token, TokenKind::Access, NOW));
@@ -35,7 +35,7 @@ fn an_hs256_token_keyed_with_the_public_key_is_refused() {
     }
     // The attack fails for the algorithm pinning, not for some other fault of the forgery:
     // the same payload signed with the real private key verifies.
-    let header = json!({"alg": "EdDSA", "typ": "JWT", "kid": "ed"});
+    let header = json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "ed"});
     let genuine = sign_raw(Alg::EdDsa, &header, &payload(TokenKind::Access));
     assert_eq!(issuer.verify(&genuine, TokenKind::Access, NOW), Ok(claims(TokenKind::Access)));
 }
@@ -45,7 +45,7 @@ fn an_hs256_token_keyed_with_the_public_key_is_refused() {
 #[test]
 fn an_hs256_token_keyed_with_a_verify_only_key_is_refused() {
     let issuer = issuer_with(vec![key(Alg::Hs256, "hs", 1), public_key("pub", 2)]);
-    let header = json!({"alg": "HS256", "typ": "JWT", "kid": "pub"});
+    let header = json!({"alg": "HS256", "typ": "at+jwt", "kid": "pub"});
     for secret in [ed_public_pem(2).into_bytes(), ed_key(2).verifying_key().to_bytes().to_vec()] {
         let key = EncodingKey::from_secret(&secret);
         let token = sign_raw_with(Algorithm::HS256, &key, &header, &payload(TokenKind::Access));
@@ -59,14 +59,14 @@ fn an_hs256_token_keyed_with_a_verify_only_key_is_refused() {
 #[test]
 fn an_eddsa_token_naming_an_hmac_kid_is_refused() {
     let issuer = issuer_with(vec![key(Alg::Hs256, "hs", 1), key(Alg::EdDsa, "ed", 1)]);
-    let header = json!({"alg": "EdDSA", "typ": "JWT", "kid": "hs"});
+    let header = json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "hs"});
     let token = sign_raw(Alg::EdDsa, &header, &payload(TokenKind::Access));
     assert_eq!(
         reason(issuer.verify(&token, TokenKind::Access, NOW)),
         "algorithm does not match the key"
     );
     // Renamed to the Ed25519 key's kid, the very same signature bytes would be fine.
-    let header = json!({"alg": "EdDSA", "typ": "JWT", "kid": "ed"});
+    let header = json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "ed"});
     let token = sign_raw(Alg::EdDsa, &header, &payload(TokenKind::Access));
     assert_eq!(issuer.verify(&token, TokenKind::Access, NOW), Ok(claims(TokenKind::Access)));
 }
@@ -78,8 +78,8 @@ fn a_genuine_token_relabelled_to_another_kid_is_refused() {
     let token = issuer.sign(&claims(TokenKind::Access)).expect("signs");
     let (_, rest) = token.split_once('.').expect("three parts");
     for header in [
-        json!({"alg": "EdDSA", "typ": "JWT", "kid": "hs"}),
-        json!({"alg": "HS256", "typ": "JWT", "kid": "hs"}),
+        json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "hs"}),
+        json!({"alg": "HS256", "typ": "at+jwt", "kid": "hs"}),
     ] {
         let relabelled = format!("{}.{rest}", b64(header.to_string().as_bytes()));
         assert!(issuer.verify(&relabelled, TokenKind::Access, NOW).is_err(), "{header}");

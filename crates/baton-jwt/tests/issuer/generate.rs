@@ -44,6 +44,7 @@ fn the_pem_is_what_openssl_writes_and_jsonwebtoken_reads() {
     let decoding =
         DecodingKey::from_ed_pem(generated.public_pem.as_bytes()).expect("jsonwebtoken reads it");
     let mut header = Header::new(Algorithm::EdDSA);
+    header.typ = Some("at+jwt".into());
     header.kid = Some("gen".into());
     let token =
         jsonwebtoken::encode(&header, &payload(TokenKind::Access), &encoding).expect("signs");

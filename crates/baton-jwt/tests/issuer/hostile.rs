@@ -12,6 +12,7 @@ per_alg!(
     algorithms_other_than_the_keys_own_are_refused,
     the_hand_signer_matches_the_issuer,
     unexpected_header_parameters_are_refused,
+    headers_that_carry_or_point_at_a_key_are_refused,
     a_tampered_payload_or_header_breaks_the_signature,
     every_truncation_is_refused,
     garbage_is_refused,
@@ -30,12 +31,12 @@ fn verify(alg: Alg, token: &str) -> String {
 }
 
 fn alg_none_is_refused(alg: Alg) {
-    let header = b64(br#"{"alg":"none","typ":"JWT","kid":"k1"}"#);
+    let header = b64(br#"{"alg":"none","typ":"at+jwt","kid":"k1"}"#);
     let body = b64(payload(TokenKind::Access).to_string().as_bytes());
     assert_eq!(verify(alg, &format!("{header}.{body}.")), "malformed token");
     assert_eq!(verify(alg, &format!("{header}.{body}.c2ln")), "algorithm not allowed");
     for name in ["None", "NONE", "hs256", "eddsa", "Ed25519", ""] {
-        let header = json!({"alg": name, "typ": "JWT", "kid": "k1"});
+        let header = json!({"alg": name, "typ": "at+jwt", "kid": "k1"});
         let token = sign_raw(alg, &header, &payload(TokenKind::Access));
         assert_eq!(verify(alg, &token), "algorithm not allowed", "{name:?}");
     }
@@ -55,13 +56,13 @@ fn other_hmac_algorithms_with_the_same_secret_are_refused(alg: Alg) {
 /// Every `alg` but the key's own is refused, signed correctly by the key or not: the other
 /// algorithm Baton knows is refused for not being this key's, the rest for being unknown.
 fn algorithms_other_than_the_keys_own_are_refused(alg: Alg) {
-    for name in ["RS256", "ES256", "PS256", "ES384", "HS256", "EdDSA"] {
+    for name in ["RS256", "ES256", "PS256", "ES384", "ES512", "HS256", "EdDSA", "Ed25519"] {
         if name == alg.name() {
             continue;
         }
-        let header = json!({"alg": name, "typ": "JWT", "kid": "k1"});
+        let header = json!({"alg": name, "typ": "at+jwt", "kid": "k1"});
         let token = sign_raw(alg, &header, &payload(TokenKind::Access));
-        let expected = if ["HS256", "EdDSA"].contains(&name) {
+        let expected = if ["HS256", "EdDSA", "ES256"].contains(&name) {
             "algorithm does not match the key"
         } else {
             "algorithm not allowed"
@@ -72,19 +73,53 @@ fn algorithms_other_than_the_keys_own_are_refused(alg: Alg) {
 
 fn the_hand_signer_matches_the_issuer(alg: Alg) {
     // Guards the other tests: with the issuer's exact header, `sign_raw` gives a valid token.
-    let header = json!({"typ": "JWT", "alg": alg.name(), "kid": "k1"});
+    let header = json!({"typ": "at+jwt", "alg": alg.name(), "kid": "k1"});
     let token = sign_raw(alg, &header, &payload(TokenKind::Access));
     assert_eq!(issuer(alg).verify(&token, TokenKind::Access, NOW), Ok(claims(TokenKind::Access)));
 }
 
 fn unexpected_header_parameters_are_refused(alg: Alg) {
     let raw = |header| sign_raw(alg, &header, &payload(TokenKind::Access));
-    let typ = json!({"alg": alg.name(), "typ": "at+jwt", "kid": "k1"});
-    assert_eq!(verify(alg, &raw(typ)), "unexpected typ header");
-    let crit = json!({"alg": alg.name(), "kid": "k1", "crit": ["exp"]});
+    for typ in ["JOSE", "JWS", "dpop+jwt", "at+jwt; q=1", "", "id_token+jwt"] {
+        let header = json!({"alg": alg.name(), "typ": typ, "kid": "k1"});
+        assert_eq!(verify(alg, &raw(header)), "unexpected typ header", "{typ:?}");
+    }
+    let no_typ = json!({"alg": alg.name(), "kid": "k1"});
+    assert_eq!(verify(alg, &raw(no_typ)), "missing typ header");
+    let crit = json!({"alg": alg.name(), "typ": "at+jwt", "kid": "k1", "crit": ["exp"]});
     assert_eq!(verify(alg, &raw(crit)), "crit header not supported");
-    let numeric_kid = json!({"alg": alg.name(), "kid": 1});
+    let numeric_kid = json!({"alg": alg.name(), "typ": "at+jwt", "kid": 1});
     assert_eq!(verify(alg, &raw(numeric_kid)), "malformed header");
+    for (param, value) in [("cty", json!("JWT")), ("x5t", json!("AAAA")), ("b64", json!(false))] {
+        let mut header = json!({"alg": alg.name(), "typ": "at+jwt", "kid": "k1"});
+        header[param] = value;
+        assert_eq!(verify(alg, &raw(header)), "unexpected header parameter", "{param}");
+    }
+}
+
+/// `jku`, `jwk`, `x5u` and `x5c` let a token say which key verifies it; a verifier that
+/// listened would accept tokens signed by any key the attacker names. Baton never writes them
+/// and refuses them even on a token its own key signed, pointing at its own key.
+fn headers_that_carry_or_point_at_a_key_are_refused(alg: Alg) {
+    let issuer = issuer_with(vec![key(alg, "k1", 1), key(Alg::EdDsa, "ed", 1)]);
+    let own_jwk = serde_json::to_value(&issuer.jwks().keys()[0]).expect("a JWK");
+    for (param, value) in [
+        ("jku", json!("https://baton.test/.well-known/jwks.json")),
+        ("jku", json!("https://attacker.example/jwks.json")),
+        ("jwk", own_jwk),
+        ("x5u", json!("https://attacker.example/cert.pem")),
+        ("x5c", json!(["MIIBszCCAVmgAwIBAgIU"])),
+        ("jwk", json!(null)),
+    ] {
+        let mut header = json!({"alg": alg.name(), "typ": "at+jwt", "kid": "k1"});
+        header[param] = value.clone();
+        let token = sign_raw(alg, &header, &payload(TokenKind::Access));
+        let refused = reason(issuer.verify(&token, TokenKind::Access, NOW));
+        assert_eq!(
+            refused, "header carries or points at a key (jku, jwk, x5u, x5c)",
+            "{param}: {value}"
+        );
+    }
 }
 
 fn a_tampered_payload_or_header_breaks_the_signature(alg: Alg) {
@@ -102,7 +137,8 @@ fn a_tampered_payload_or_header_breaks_the_signature(alg: Alg) {
 
     // Same key under two kids, different header bytes: the header is signed too.
     let issuer = issuer_with(vec![key(alg, "k1", 1), key(alg, "k2", 1)]);
-    let header = b64(json!({"typ": "JWT", "alg": alg.name(), "kid": "k2"}).to_string().as_bytes());
+    let header =
+        b64(json!({"typ": "at+jwt", "alg": alg.name(), "kid": "k2"}).to_string().as_bytes());
     let forged = format!("{header}.{}.{}", parts[1], parts[2]);
     assert_eq!(reason(issuer.verify(&forged, TokenKind::Access, NOW)), "bad signature");
 }
@@ -165,7 +201,8 @@ fn oversized_tokens_are_refused_before_parsing(alg: Alg) {
 }
 
 fn every_claim_is_required(alg: Alg) {
-    for claim in ["iss", "aud", "sub", "sid", "jti", "iat", "nbf", "exp", "token_type"] {
+    for claim in ["iss", "aud", "sub", "client_id", "sid", "jti", "iat", "nbf", "exp", "token_type"]
+    {
         let mut partial = payload(TokenKind::Access);
         partial.as_object_mut().expect("object").remove(claim);
         let token = forge(alg, Some("k1"), &partial, 1);
@@ -175,8 +212,8 @@ fn every_claim_is_required(alg: Alg) {
 
 fn claims_baton_never_writes_are_refused(alg: Alg) {
     let cases = [
-        ("token_type", json!("id"), "unknown token_type"),
-        ("token_type", json!("Access"), "unknown token_type"),
+        ("token_type", json!("id"), "typ header does not match token_type"),
+        ("token_type", json!("Access"), "typ header does not match token_type"),
         ("sub", json!("not-a-uuid"), "sub is not a UUID"),
         ("sid", json!("{00000000-0000-0000-0000-000000002222}"), "sid is not a UUID"),
         ("aud", json!([AUD]), "malformed JSON"),
@@ -186,6 +223,10 @@ fn claims_baton_never_writes_are_refused(alg: Alg) {
         ("admin", json!(true), "malformed JSON"),
         ("session_exp", json!(1_900_000_000), "session_exp in an access token"),
         ("session_exp", json!(null), "malformed JSON"),
+        ("client_id", json!(null), "malformed JSON"),
+        ("client_id", json!(7), "malformed JSON"),
+        ("client_id", json!(""), "client_id is not a client id"),
+        ("client_id", json!("a\"b"), "client_id is not a client id"),
     ];
     for (claim, value, expected) in cases {
         let mut odd = payload(TokenKind::Access);
@@ -207,7 +248,7 @@ fn reasons_never_quote_the_token(alg: Alg) {
 const JWT_SHAPED: &str = r"[A-Za-z0-9_-]{0,60}\.[A-Za-z0-9_-]{0,60}\.[A-Za-z0-9_-]{0,60}";
 
 fn any_alg() -> impl Strategy<Value = Alg> {
-    prop_oneof![Just(Alg::Hs256), Just(Alg::EdDsa)]
+    prop_oneof![Just(Alg::Hs256), Just(Alg::EdDsa), Just(Alg::Es256)]
 }
 
 proptest! {

@@ -30,7 +30,7 @@ fn tokens_keep_verifying_while_their_key_stays_in_the_set() {
     assert_eq!(reloadable.verify(&before, TokenKind::Refresh, NOW), Ok(refresh.clone()));
     assert_eq!(reloadable.verify(&during, TokenKind::Refresh, NOW), Ok(refresh.clone()));
     let each = reloadable.sign_with_each_key(&refresh).expect("signs");
-    assert_eq!(each, [during.clone(), before.clone()]);
+    assert_eq!(each[..2], [during.clone(), before.clone()], "then the earlier profile's forms");
 
     // Retire the old key: its tokens stop, the new key's keep working.
     reload(&reloadable, vec![key(Alg::EdDsa, "new", 2)]).expect("ok");

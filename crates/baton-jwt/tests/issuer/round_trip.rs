@@ -43,11 +43,15 @@ fn different_claims_give_different_tokens(alg: Alg) {
 
 fn header_and_claims_are_exactly_the_spec_ones(alg: Alg) {
     let token = issuer(alg).sign(&claims(TokenKind::Access)).expect("signs");
-    assert_eq!(segment(&token, 0), json!({"alg": alg.name(), "typ": "JWT", "kid": "k1"}));
+    assert_eq!(segment(&token, 0), json!({"alg": alg.name(), "typ": "at+jwt", "kid": "k1"}));
     assert_eq!(segment(&token, 1), payload(TokenKind::Access));
+    assert_eq!(segment(&token, 1)["aud"], AUD);
+    assert_eq!(segment(&token, 1)["client_id"], CLIENT);
     assert!(segment(&token, 1).get("session_exp").is_none(), "access tokens carry no session end");
     let refresh = issuer(alg).sign(&claims(TokenKind::Refresh)).expect("signs");
+    assert_eq!(segment(&refresh, 0), json!({"alg": alg.name(), "typ": "rt+jwt", "kid": "k1"}));
     assert_eq!(segment(&refresh, 1), payload(TokenKind::Refresh));
+    assert_eq!(segment(&refresh, 1)["aud"], ISS, "a refresh token is addressed to Baton");
     assert_eq!(
         segment(&refresh, 1)["session_exp"],
         (NOW + time::Duration::days(30)).unix_timestamp()
@@ -78,12 +82,26 @@ fn sign_with_each_key_gives_every_signer_in_order(alg: Alg) {
         public_key("pub", 9),
         key(Alg::Hs256, "b", 2),
         key(Alg::EdDsa, "c", 3),
+        ec_public_key("pub-ec", 9),
+        key(Alg::Es256, "d", 4),
     ]);
     let each = issuer.sign_with_each_key(&c).expect("signs");
+    // The current profile first, then the earlier one (for a rolling upgrade), key by key.
     let kids: Vec<_> = each.iter().map(|t| segment(t, 0)["kid"].clone()).collect();
-    assert_eq!(kids, ["a", "b", "c"]);
+    assert_eq!(kids, ["a", "b", "c", "d", "a", "b", "c", "d"]);
+    let typs: Vec<_> = each.iter().map(|t| segment(t, 0)["typ"].clone()).collect();
+    assert_eq!(typs, ["rt+jwt", "rt+jwt", "rt+jwt", "rt+jwt", "JWT", "JWT", "JWT", "JWT"]);
     assert_eq!(each[0], issuer.sign(&c).expect("signs"));
-    for token in &each {
+    for token in &each[..4] {
         assert_eq!(issuer.verify(token, TokenKind::Refresh, NOW), Ok(c.clone()));
     }
+    for token in &each[4..] {
+        assert_eq!(
+            issuer.verify(token, TokenKind::Refresh, NOW),
+            Ok(legacy_claims(TokenKind::Refresh))
+        );
+    }
+    // Access tokens are never re-minted, so no earlier form of them is offered.
+    let access = issuer.sign_with_each_key(&claims(TokenKind::Access)).expect("signs");
+    assert_eq!(access.len(), 4);
 }

@@ -58,7 +58,7 @@ fn an_out_of_range_or_odd_session_exp_is_invalid(alg: Alg) {
     let body = payload(TokenKind::Refresh).to_string();
     let twice = body.replacen("\"session_exp\":", "\"session_exp\":1,\"session_exp\":", 1);
     assert_ne!(body, twice);
-    let header = json!({"alg": alg.name(), "typ": "JWT", "kid": "k1"});
+    let header = header(alg, TokenKind::Refresh);
     let message = format!("{}.{}", b64(header.to_string().as_bytes()), b64(twice.as_bytes()));
     let sig = jsonwebtoken::crypto::sign(message.as_bytes(), &encoding_key(alg, 1), alg.jwt())
         .expect("signs");

@@ -1,4 +1,4 @@
-//! `exp` and `nbf` against the caller's clock, with the leeway.
+//! `exp`, `nbf` and `iat` against the caller's clock, with the leeway.
 
 use crate::common::*;
 use baton_core::{Claims, TokenError, TokenIssuer, TokenKind};
@@ -10,6 +10,7 @@ per_alg!(
     an_expired_token_is_accepted_within_the_leeway_and_refused_past_it,
     without_leeway_a_token_expires_at_exp,
     a_token_not_yet_valid_is_accepted_within_the_leeway_only,
+    a_token_issued_in_the_future_is_accepted_within_the_leeway_only,
     an_expired_token_of_the_wrong_type_is_invalid_not_expired,
     extreme_instants_and_leeways_do_not_panic,
     a_session_end_in_the_past_does_not_expire_a_token,
@@ -58,6 +59,23 @@ fn a_token_not_yet_valid_is_accepted_within_the_leeway_only(alg: Alg) {
     assert_eq!(at(nbf), Ok(claims.clone()));
 }
 
+/// An `iat` an hour ahead, with `nbf` now: it claims a time no clock skew explains, so it is
+/// refused until the leeway covers it, whatever `nbf` says.
+fn a_token_issued_in_the_future_is_accepted_within_the_leeway_only(alg: Alg) {
+    let issuer = issuer(alg);
+    let iat = NOW + Duration::hours(1);
+    for kind in [TokenKind::Access, TokenKind::Refresh] {
+        let claims =
+            Claims { issued_at: iat, expires_at: iat + Duration::hours(1), ..claims(kind) };
+        let token = issuer.sign(&claims).expect("signs");
+        let at = |now| issuer.verify(&token, kind, now);
+        assert_eq!(reason(at(NOW)), "token issued in the future");
+        assert_eq!(reason(at(iat - Duration::seconds(61))), "token issued in the future");
+        assert_eq!(at(iat - Duration::seconds(60)), Ok(claims.clone()));
+        assert_eq!(at(iat), Ok(claims.clone()));
+    }
+}
+
 fn an_expired_token_of_the_wrong_type_is_invalid_not_expired(alg: Alg) {
     let issuer = issuer(alg);
     let token = issuer.sign(&claims(TokenKind::Access)).expect("signs");
@@ -75,6 +93,7 @@ fn extreme_instants_and_leeways_do_not_panic(alg: Alg) {
     edge["exp"] = 253_402_300_799i64.into(); // 9999-12-31T23:59:59Z, the last valid second
     edge["session_exp"] = 253_402_300_799i64.into();
     edge["nbf"] = (-377_705_116_800i64).into(); // -9999-01-01, the first
+    edge["iat"] = (-377_705_116_800i64).into();
     let token = forge(alg, Some("k1"), &edge, 1);
     let huge = with_leeway(alg, StdDuration::MAX);
     assert!(huge.verify(&token, TokenKind::Refresh, NOW).is_ok());

@@ -43,7 +43,9 @@ pub fn baton(url: &str) -> Command {
         .env("BATON_JWT__SECRET", SECRET)
         .env("BATON_DATABASE__URL", url)
         .env("BATON_SERVER__PORT", "0")
+        .env("BATON_JWT__ISSUER", "https://baton.test")
         .env("BATON_PASSWORDS__BCRYPT_COST", "4")
+        .env("BATON_SECURITY__ALLOW_WEAK_SETTINGS", "[passwords.bcrypt_cost]")
         .env("BATON_RATE_LIMIT__BURST", "0")
         .env("BATON_PURGE__INTERVAL", "0");
     cmd

@@ -118,3 +118,36 @@ async fn start_up_refusals_name_the_problem_and_never_a_secret() {
     .await);
     assert!(!stdout.contains(SECRET), "{stdout}");
 }
+
+/// Weak settings (docs/OPERATIONS.md): `baton config` lists each, and `prod` refuses one that
+/// is not acknowledged by name, at start-up as in the report.
+#[tokio::test]
+async fn baton_config_shows_weak_settings_and_prod_refuses_unacknowledged_ones() {
+    // `baton` acknowledges its cheap test bcrypt cost; this adds a year-long access token.
+    let mut cmd = baton("sqlite://x.db");
+    cmd.env("BATON_TOKENS__ACCESS_TTL", "365d").arg("config");
+    let out = run(cmd, "").await;
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stdout.contains("# weak: tokens.access_ttl: "), "{stdout}");
+    assert!(stdout.contains("# weak: passwords.bcrypt_cost: "), "acknowledged, still shown");
+    assert!(
+        stderr.contains("add \"tokens.access_ttl\" to security.allow_weak_settings"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("passwords.bcrypt_cost"), "acknowledged: {stderr}");
+
+    let mut serve = baton("sqlite://x.db");
+    serve.env("BATON_TOKENS__ACCESS_TTL", "365d");
+    let e = failed(&run(serve, "").await);
+    assert!(e.contains("tokens.access_ttl") && e.contains("weak setting"), "{e}");
+
+    let mut acked = baton("sqlite://x.db");
+    acked
+        .env("BATON_TOKENS__ACCESS_TTL", "365d")
+        .env("BATON_SECURITY__ALLOW_WEAK_SETTINGS", "[passwords.bcrypt_cost, tokens.access_ttl]")
+        .arg("config");
+    let stdout = ok(&run(acked, "").await);
+    assert!(stdout.contains("# weak: tokens.access_ttl: "), "{stdout}");
+}

@@ -232,6 +232,7 @@ pub fn claims(
     Claims {
         kind,
         user_id: user,
+        client_id: Some(baton_core::ClientId::parse(baton_core::DEFAULT_CLIENT_ID).unwrap()),
         session_id: session,
         jti,
         issued_at: from,

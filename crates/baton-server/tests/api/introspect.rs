@@ -66,7 +66,10 @@ async fn active_tokens_carry_their_claims(b: Backend) {
     let (user, session) = ids_of(s(&t, "access_token"));
     let a = introspect(&app, s(&t, "access_token"), None).await;
     assert_eq!(a["active"], true, "{a}");
-    assert_eq!((s(&a, "token_type"), s(&a, "iss"), s(&a, "aud")), ("access", "baton", "baton-api"));
+    assert_eq!(
+        (s(&a, "token_type"), s(&a, "iss"), s(&a, "aud")),
+        ("access", "http://127.0.0.1:8080", "baton-api")
+    );
     assert_eq!((s(&a, "sub"), s(&a, "sid")), (&*user.to_string(), &*session.to_string()));
     let payload = decode_part(s(&t, "access_token"), 1);
     for claim in ["jti", "iat", "nbf", "exp"] {

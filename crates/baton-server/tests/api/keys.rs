@@ -20,6 +20,37 @@ async fn generate(dir: &Path, kid: &str) -> std::process::Output {
     run(cmd, "").await
 }
 
+/// `--alg es256` writes a P-256 pair whose public half verifies, and the entry names ES256.
+#[tokio::test]
+async fn generate_es256_writes_a_working_p256_pair() {
+    let (_, dir) = baton_store::testing::sqlite_url();
+    let mut cmd = bare();
+    cmd.args(["keys", "generate", "--kid", "ec-1", "--alg", "es256"]);
+    cmd.args(["--dir", dir.path().to_str().unwrap()]);
+    let stdout = ok(&run(cmd, "").await);
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    let (private_pem, public_pem) = (read("ec-1.private.pem"), read("ec-1.public.pem"));
+    assert!(stdout.contains("P-256 private key") && stdout.contains("alg = \"ES256\""), "{stdout}");
+    let config = |keys| JwtConfig::new("https://baton.test", "baton-api", keys);
+    let signer = JwtIssuer::new(config(vec![KeySpec::es256_private("ec-1", private_pem.as_str())]));
+    let verifier = JwtIssuer::new(config(vec![
+        KeySpec::hs256("other", b"an-hs256-secret-of-at-least-32-bytes".to_vec()),
+        KeySpec::es256_public("ec-1", &public_pem),
+    ]))
+    .unwrap();
+    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    let claims = crate::helpers::claims(
+        TokenKind::Access,
+        uuid::Uuid::new_v4(),
+        uuid::Uuid::new_v4(),
+        now,
+        now + time::Duration::minutes(5),
+    );
+    let token = signer.unwrap().sign(&claims).unwrap();
+    assert_eq!(verifier.verify(&token, TokenKind::Access, now).unwrap(), claims);
+    assert_eq!(verifier.jwks().keys()[0].alg(), "ES256");
+}
+
 #[tokio::test]
 async fn generate_writes_a_working_pair_and_prints_the_staged_configuration() {
     let (_, dir) = baton_store::testing::sqlite_url();

@@ -11,6 +11,7 @@ fn baton(db_dir: &std::path::Path) -> Command {
         .env("BATON_PROFILE", "prod")
         .env("BATON_CONFIG_DIR", crate::binary::empty_config_dir())
         .env("BATON_JWT__SECRET", SECRET)
+        .env("BATON_JWT__ISSUER", "https://baton.test")
         .env("BATON_DATABASE__URL", format!("sqlite://{}/baton.db", db_dir.display()))
         .env("BATON_SERVER__PORT", "0")
         .env("BATON_PURGE__INTERVAL", "0");

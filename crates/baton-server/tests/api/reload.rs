@@ -13,10 +13,12 @@ use std::path::Path;
 /// The secret of the key the reload adds.
 const NEXT: &str = "reload-test-next-secret-0123456789abcdef";
 
-/// Writes `DIR/prod.toml` with the test database and `jwt`, a `[jwt]` table body.
+/// Writes `DIR/prod.toml` with the test database, the server's issuer and `jwt`, a `[jwt]`
+/// table body.
 fn write_config(dir: &Path, app: &TestApp, jwt: &str) -> Source {
     let url = toml::Value::String(app.db.url.clone());
-    let text = format!("[database]\nurl = {url}\n\n[jwt]\n{jwt}\n");
+    let issuer = toml::Value::String(app.config.jwt.issuer.clone());
+    let text = format!("[database]\nurl = {url}\n\n[jwt]\nissuer = {issuer}\n{jwt}\n");
     std::fs::write(dir.join("prod.toml"), text).unwrap();
     Source::new(Some(dir.to_path_buf()), "prod")
 }

@@ -96,6 +96,8 @@ impl Baton {
             .env("BATON_SERVER__PORT", port.to_string())
             .env("BATON_SERVER__WORKERS", "2")
             .env("BATON_PASSWORDS__BCRYPT_COST", "4")
+            .env("BATON_SECURITY__ALLOW_WEAK_SETTINGS", "[passwords.bcrypt_cost]")
+            .env("BATON_JWT__ISSUER", "https://baton.test")
             // Tests log in many times from one address; the limit has tests of its own.
             .env("BATON_RATE_LIMIT__BURST", "0")
             .env("BATON_PURGE__INTERVAL", "0");

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::domain::token::{Claims, TokenKind};
+use crate::domain::token::{Claims, ClientId, TokenKind};
 use crate::ports::{TokenError, TokenIssuer};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -29,6 +29,7 @@ fn claims(kind: TokenKind) -> Claims {
     Claims {
         kind,
         user_id: Uuid::from_u128(0xada),
+        client_id: Some(ClientId::parse("contract-client").expect("valid")),
         session_id: sid,
         jti: match kind {
             TokenKind::Refresh => format!("{sid}.3"),
@@ -64,6 +65,36 @@ pub fn kinds_are_never_confused(s: &IssuerSubject) {
         let token = s.issuer.sign(&claims(kind)).expect("sign");
         assert!(matches!(s.issuer.verify(&token, other, at()), Err(TokenError::Invalid(_))));
     }
+}
+
+/// A token that says it was issued long after `now` is invalid, even when its `nbf` has
+/// passed: no clock is that far off, so the token was made to outlive its `exp`'s intent or
+/// by a server with a broken clock.
+pub fn a_token_issued_in_the_future_is_refused(s: &IssuerSubject) {
+    for kind in [TokenKind::Access, TokenKind::Refresh] {
+        let c = Claims {
+            issued_at: at() + Duration::hours(1),
+            expires_at: at() + Duration::hours(2),
+            ..claims(kind)
+        };
+        let token = s.issuer.sign(&c).expect("sign");
+        assert!(matches!(s.issuer.verify(&token, kind, at()), Err(TokenError::Invalid(_))));
+        let later = at() + Duration::hours(1);
+        assert_eq!(s.issuer.verify(&token, kind, later).expect("verify"), c);
+    }
+}
+
+/// Both kinds carry the client they were minted for, and an access token without one is never
+/// signed (RFC 9068 requires `client_id`; only tokens of earlier releases lack it).
+pub fn tokens_name_their_client(s: &IssuerSubject) {
+    for kind in [TokenKind::Access, TokenKind::Refresh] {
+        let c = claims(kind);
+        let token = s.issuer.sign(&c).expect("sign");
+        let back = s.issuer.verify(&token, kind, at()).expect("verify");
+        assert_eq!(back.client_id.as_ref().map(ClientId::as_str), Some("contract-client"));
+    }
+    let anonymous = Claims { client_id: None, ..claims(TokenKind::Access) };
+    assert!(s.issuer.sign(&anonymous).is_err());
 }
 
 /// Long after `exp` a token is `Expired`; long before `nbf` it is invalid.
@@ -159,6 +190,8 @@ macro_rules! issuer_contract {
                 round_trip_keeps_every_claim,
                 signing_is_deterministic,
                 kinds_are_never_confused,
+                a_token_issued_in_the_future_is_refused,
+                tokens_name_their_client,
                 time_window_is_enforced,
                 foreign_keys_are_refused,
                 tampering_is_refused,
