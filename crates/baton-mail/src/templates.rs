@@ -158,37 +158,44 @@ impl Templates {
     }
 
     fn render(&self, to: &Recipient, kind: &MailKind) -> Result<ComposedMail, SetupError> {
-        let ctx = self.context(to, kind);
-        let render = |name: String| {
+        let render = |name: String, html: bool| {
             let template = self.env.get_template(&name).map_err(|e| template_error(&name, &e))?;
-            template.render(ctx.clone()).map_err(|e| template_error(&name, &e))
+            template.render(self.context(to, kind, html)).map_err(|e| template_error(&name, &e))
         };
-        let kind = kind.name();
+        let name = kind.name();
         Ok(ComposedMail {
-            subject: render(subject_name(kind))?,
-            text: render(format!("{kind}.txt"))?,
-            html: render(format!("{kind}.html"))?,
+            subject: render(subject_name(name), false)?,
+            text: render(format!("{name}.txt"), false)?,
+            html: render(format!("{name}.html"), true)?,
         })
     }
 
-    fn context(&self, to: &Recipient, kind: &MailKind) -> Value {
-        let mut values: BTreeMap<&str, Value> = BTreeMap::new();
-        values.insert("product_name", Value::from(self.product_name.as_str()));
-        values.insert("email", Value::from(to.email.as_str()));
-        values.insert("name", Value::from(to.name.clone()));
+    /// The variables of a template. In HTML the link is escaped here, for an attribute, and
+    /// marked safe: MiniJinja's own escaping would also turn every `/` into `&#x2f;`, which
+    /// works but makes the address shown in the mail unreadable.
+    fn context(&self, to: &Recipient, kind: &MailKind, html: bool) -> Value {
+        let mut values: BTreeMap<String, Value> = BTreeMap::new();
+        let mut insert = |key: &str, value: Value| values.insert(key.to_owned(), value);
+        insert("product_name", Value::from(self.product_name.as_str()));
+        insert("email", Value::from(to.email.as_str()));
+        insert("name", Value::from(to.name.clone()));
         match kind {
             MailKind::PasswordReset { link, expires_in }
             | MailKind::VerifyEmail { link, expires_in }
             | MailKind::ConfirmEmailChange { link, expires_in } => {
-                values.insert("link", Value::from(link.expose()));
-                values.insert("expires_in", Value::from(human_duration(*expires_in)));
+                let link = match html {
+                    true => Value::from_safe_string(escape_attribute(link.expose())),
+                    false => Value::from(link.expose()),
+                };
+                insert("link", link);
+                insert("expires_in", Value::from(human_duration(*expires_in)));
             }
             MailKind::EmailChangeRequested { new_email } => {
-                values.insert("new_email", Value::from(new_email.as_str()));
+                insert("new_email", Value::from(new_email.as_str()));
             }
             MailKind::PasswordChanged | MailKind::AccountClosed => {}
         }
-        Value::from_iter(values)
+        Value::from(values)
     }
 }
 
@@ -196,6 +203,15 @@ impl MailComposer for Templates {
     fn compose(&self, to: &Recipient, kind: &MailKind) -> Result<ComposedMail, ComposeError> {
         self.render(to, kind).map_err(|e| ComposeError(Box::new(e)))
     }
+}
+
+/// Escapes what ends an HTML attribute or starts markup.
+fn escape_attribute(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 /// The template files of `dir` (`*.txt`, `*.html`), each of which must replace a built-in.
