@@ -22,6 +22,8 @@ mod explain;
 mod files;
 mod jwt;
 mod load;
+mod mail;
+mod mail_rules;
 mod redact;
 mod secret;
 mod sections;
@@ -31,6 +33,8 @@ mod validate;
 mod tests;
 #[cfg(test)]
 mod tests_env;
+#[cfg(test)]
+mod tests_mail;
 #[cfg(test)]
 mod tests_rules;
 #[cfg(test)]
@@ -49,6 +53,9 @@ pub use jwt::{DEFAULT_KID, JwtKey, JwtSettings, KeyAlg, KeyConfig, KeyMaterial};
 pub use load::{
     BUILTIN_PROFILES, ConfigError, DEFAULT_PROFILE, Layers, Origin, Source, default_dir, load,
     origin,
+};
+pub use mail::{
+    AccountsConfig, DEFAULT_FROM, MailConfig, MailSubjects, MailTransportKind, SecretUrl,
 };
 pub use redact::redact_url;
 pub use secret::{
@@ -88,6 +95,10 @@ pub struct Config {
     pub log: LogConfig,
     /// Clean-up of dead sessions.
     pub purge: PurgeConfig,
+    /// Sending mail (SPEC §12).
+    pub mail: MailConfig,
+    /// The account lifecycle: reset and verification links, their lifetimes.
+    pub accounts: AccountsConfig,
 }
 
 impl Config {
