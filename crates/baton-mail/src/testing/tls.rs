@@ -38,7 +38,7 @@ impl TestCa {
             .with_no_client_auth()
             .with_single_cert(chain, key)
             .expect("a server TLS config");
-        Self { ca_pem: ca_cert.pem(), server: Arc::new(server) }
+        Self { ca_pem: pem_certificate(ca_cert.der()), server: Arc::new(server) }
     }
 
     /// The CA certificate, PEM: what a client must trust.
@@ -50,6 +50,15 @@ impl TestCa {
     pub fn server_config(&self) -> Arc<rustls::ServerConfig> {
         self.server.clone()
     }
+}
+
+/// A DER certificate as PEM (rcgen's own `pem` feature would add a second `pem` crate).
+fn pem_certificate(der: &[u8]) -> String {
+    use base64::Engine;
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> =
+        body.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap_or("")).collect();
+    format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n"))
 }
 
 impl Default for TestCa {
