@@ -181,3 +181,38 @@ async fn settings_that_cannot_work_are_refused_at_construction_without_the_passw
     assert!(!debug.contains("s3cret"), "{debug}");
     assert!(!format!("{:?}", SmtpSettings::new("smtps://u:s3cret@h", FROM)).contains("s3cret"));
 }
+
+/// The port and the retry rule together, as the outbox's sender uses them: while the server
+/// is down every attempt is transient and rescheduled; once it is back each mail arrives
+/// exactly once.
+#[tokio::test]
+async fn an_outage_delays_mail_and_loses_none() {
+    use baton_core::{Attempts, NextStep, RetryPolicy};
+    let sink = SmtpSink::start().await;
+    let transport = SmtpTransport::new(&SmtpSettings::new(sink.url(None), FROM)).expect("ok");
+    let policy = RetryPolicy::default();
+    let queued_at = time::OffsetDateTime::now_utc();
+    let mails: Vec<_> =
+        (0..3).map(|i| mail_to("ada@example.com", &format!("m{i}"), "t", "<p>t</p>")).collect();
+    sink.stop().await;
+    for failures in 1..=3 {
+        for mail in &mails {
+            let e = transport.send(mail).await.expect_err("down");
+            let attempts = Attempts { queued_at, failures, expires_at: None };
+            match policy.after_failure(e.kind(), &attempts, queued_at) {
+                NextStep::RetryAt(at) => assert!(at > queued_at),
+                NextStep::GiveUp(why) => panic!("gave up during a short outage: {why:?}"),
+            }
+        }
+    }
+    sink.restart().await;
+    for mail in &mails {
+        transport.send(mail).await.expect("up again");
+    }
+    let mut subjects = Vec::new();
+    for _ in &mails {
+        subjects.push(sink.next_message().await.parse().subject);
+    }
+    assert_eq!(subjects, ["m0", "m1", "m2"]);
+    assert!(sink.try_next_message().await.is_none(), "no attempt during the outage delivered");
+}
