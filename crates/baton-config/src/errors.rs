@@ -52,6 +52,7 @@ pub fn where_suffix(origin: &Origin, key: &str) -> String {
 /// the database URL (it may hold a password).
 pub fn is_sensitive(path: &[&str]) -> bool {
     matches!(path, ["jwt", "secret" | "keys", ..] | ["introspection", ..] | ["database", "url", ..])
+        || matches!(path, ["mail", "smtp_url", ..])
         || path.iter().any(|p| matches!(*p, "secret" | "private_key"))
 }
 

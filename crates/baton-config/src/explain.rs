@@ -7,6 +7,7 @@
 
 use super::errors::{is_sensitive, render};
 use super::load::{Source, extract};
+use super::mail::SecretUrl;
 use super::origin::{Origin, origin};
 use super::problem::ConfigError;
 use super::redact::redact_url;
@@ -37,6 +38,8 @@ pub struct Report {
     /// Every weak setting ([`crate::weaknesses`]), under any profile and whether acknowledged
     /// or not (under `prod` an unacknowledged one is also among `problems`).
     pub weak: Vec<Weakness>,
+    /// What is allowed but worth attention ([`Config::warnings`]), e.g. `prod` without mail.
+    pub warnings: Vec<String>,
 }
 
 /// Every key of a valid `config` (loaded from `source`), in key order.
@@ -58,7 +61,8 @@ pub fn report(source: &Source) -> Report {
             problems.extend(config.check(&source.profile, &origins));
             let value = serde_json::to_value(&config).unwrap_or(Value::Null);
             let entries = entries(&figment, |section| value.get(section).cloned().ok_or(()));
-            Report { entries, problems, weak: weaknesses(&config) }
+            let warnings = config.warnings(&source.profile);
+            Report { entries, problems, weak: weaknesses(&config), warnings }
         }
         Err(first) => {
             // Typed where a section parses, as written (redacted) where it does not.
@@ -87,7 +91,7 @@ pub fn report(source: &Source) -> Report {
                     .or_else(|_| raw.get(section).cloned().ok_or(()))
                     .map_err(|_| ())
             });
-            Report { entries, problems, weak: Vec::new() }
+            Report { entries, problems, weak: Vec::new(), warnings: Vec::new() }
         }
     }
 }
@@ -115,6 +119,8 @@ fn section_value(figment: &Figment, section: &str) -> Result<Value, Box<figment:
         "cookies" => typed::<CookiesConfig>(figment, section),
         "log" => typed::<LogConfig>(figment, section),
         "purge" => typed::<PurgeConfig>(figment, section),
+        "mail" => typed::<MailConfig>(figment, section),
+        "accounts" => typed::<AccountsConfig>(figment, section),
         _ => Ok(figment.extract_inner(section)?),
     }
 }
@@ -125,7 +131,10 @@ fn entries(figment: &Figment, section_of: impl Fn(&str) -> Result<Value, ()>) ->
         .into_iter()
         .map(|key| {
             let (section, rest) = key.split_once('.').unwrap_or((key.as_str(), ""));
-            let value = section_of(section).ok().and_then(|v| v.get(rest).cloned());
+            // Nested tables (`mail.subjects.password_reset`) are walked key by key.
+            let value = section_of(section)
+                .ok()
+                .and_then(|v| rest.split('.').try_fold(v, |v, k| v.get(k).cloned()));
             let value = redact(&key, value.unwrap_or(Value::Null));
             Entry { origin: origin(figment, &key), value: render_value(&value), key }
         })
@@ -135,6 +144,13 @@ fn entries(figment: &Figment, section_of: impl Fn(&str) -> Result<Value, ()>) ->
 /// Hides what must not be shown: the database password, secrets and private keys (also when
 /// a section is shown as written).
 fn redact(key: &str, value: Value) -> Value {
+    if key == "mail.smtp_url" {
+        return match value {
+            Value::String(url) => Value::String(SecretUrl::new(url).redacted()),
+            Value::Null => Value::Null,
+            _ => Value::String(REDACTED.into()),
+        };
+    }
     if key == "database.url" {
         return match value {
             Value::String(url) => Value::String(redact_url(&url)),

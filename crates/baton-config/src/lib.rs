@@ -28,6 +28,8 @@ mod files;
 mod jwt;
 mod key_instructions;
 mod load;
+mod mail;
+mod mail_rules;
 mod origin;
 mod print;
 mod problem;
@@ -41,6 +43,8 @@ mod weak;
 mod tests;
 #[cfg(test)]
 mod tests_env;
+#[cfg(test)]
+mod tests_mail;
 #[cfg(test)]
 mod tests_rules;
 #[cfg(test)]
@@ -62,6 +66,9 @@ pub use jwt::{
 };
 pub use key_instructions::staged_key_instructions;
 pub use load::{BUILTIN_PROFILES, DEFAULT_PROFILE, Layers, Source, default_dir, load};
+pub use mail::{
+    AccountsConfig, DEFAULT_FROM, MailConfig, MailSubjects, MailTransportKind, SecretUrl,
+};
 pub use origin::{Origin, origin};
 pub use print::print_report;
 pub use problem::ConfigError;
@@ -109,6 +116,10 @@ pub struct Config {
     pub purge: PurgeConfig,
     /// Weak settings the operator accepts under `prod`.
     pub security: SecurityConfig,
+    /// Sending mail (SPEC §12).
+    pub mail: MailConfig,
+    /// The account lifecycle: reset and verification links, their lifetimes.
+    pub accounts: AccountsConfig,
 }
 
 impl Config {

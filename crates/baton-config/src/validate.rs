@@ -38,6 +38,7 @@ impl Config {
         self.check_introspection(profile, &mut p);
         self.check_cookies(profile, &mut p);
         self.check_weak(profile, &mut p);
+        self.check_mail(&mut p);
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             p.add(
                 "log.level",
@@ -335,13 +336,13 @@ fn check_origin(origin: &str) -> Result<(), String> {
 }
 
 /// Problems found so far and where values came from.
-struct Problems<'a, 'f> {
+pub(super) struct Problems<'a, 'f> {
     list: Vec<ConfigError>,
     origins: &'a Origins<'f>,
 }
 
 impl Problems<'_, '_> {
-    fn add(&mut self, key: &str, message: impl Into<String>) {
+    pub(super) fn add(&mut self, key: &str, message: impl Into<String>) {
         let message = message.into();
         self.list.push(ConfigError::Invalid(format!("{}: {message}", self.origins.describe(key))));
     }
@@ -360,13 +361,13 @@ impl Problems<'_, '_> {
         }
     }
 
-    fn at_least_1s(&mut self, key: &str, d: Duration) {
+    pub(super) fn at_least_1s(&mut self, key: &str, d: Duration) {
         if d < Duration::from_secs(1) {
             self.add(key, "must be at least 1s");
         }
     }
 
-    fn whole_seconds(&mut self, key: &str, d: Duration) {
+    pub(super) fn whole_seconds(&mut self, key: &str, d: Duration) {
         if d.subsec_nanos() != 0 {
             self.add(
                 key,

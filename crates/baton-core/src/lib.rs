@@ -21,6 +21,8 @@ pub mod service;
 pub mod testing;
 
 pub use domain::email::Email;
+pub use domain::link::{LinkError, LinkTemplate, TokenPlacement};
+pub use domain::mail::{ComposedMail, FailureKind, Link, MailKind, OutgoingMail, Recipient};
 pub use domain::password::{Password, PasswordHash};
 pub use domain::session::{ClientInfo, RefreshHash, RevokeReason, Session, SessionSummary};
 pub use domain::throttle::LoginKey;
@@ -38,6 +40,8 @@ pub use ports::{
     Reservation, Rotation, SignError, StoreError, SystemClock, SystemRandom, TokenError,
     TokenIssuer, TokenStore, UserStore,
 };
+pub use ports::{ComposeError, MailComposer, MailTransport, SendError};
+pub use rules::mail_retry::{Attempts, GiveUpReason, NextStep, RetryPolicy};
 pub use rules::policy::Policy;
 pub use service::login::{CheckedLogin, LoginAttempt};
 pub use service::register::{HashedAccount, NewAccount};

@@ -2,6 +2,8 @@
 //! the crate can trust them.
 
 pub mod email;
+pub mod link;
+pub mod mail;
 pub mod password;
 pub mod session;
 pub mod throttle;

@@ -8,11 +8,13 @@
 mod clock;
 mod hasher;
 mod issuer;
+mod mail;
 mod store;
 
 pub use clock::{Clock, RandomSource, SystemClock, SystemRandom};
 pub use hasher::{HashError, PasswordHasher};
 pub use issuer::{SignError, TokenError, TokenIssuer};
+pub use mail::{ComposeError, MailComposer, MailTransport, SendError};
 pub use store::{
     CreateUserError, LoginLimits, Reservation, Rotation, StoreError, TokenStore, UserStore,
 };

@@ -2,5 +2,6 @@
 //! own. The use cases in [`crate::service`] fetch the data, ask these functions, and act.
 
 pub mod lockout;
+pub mod mail_retry;
 pub mod policy;
 pub mod rotation;

@@ -4,12 +4,16 @@
 //!   itself (`baton-store` on PostgreSQL and SQLite, `baton-jwt` for each algorithm,
 //!   `baton-password` for bcrypt) and by the fakes below, so the fakes the core's tests use
 //!   behave as the real adapters do.
+//! - [`MemTransport`], [`FakeComposer`]: the mail ports in memory (the transport passes the
+//!   mail suite).
 //! - [`MemStore`], [`FakeClock`], [`SeqRandom`], [`FakeHasher`], [`FakeIssuer`]: fast,
 //!   deterministic ports for the core's unit and property tests.
 
 pub mod contract;
 mod fakes;
+mod mail;
 mod memory;
 
 pub use fakes::{FakeClock, FakeHasher, FakeIssuer, SeqRandom};
+pub use mail::{FakeComposer, MemTransport};
 pub use memory::MemStore;

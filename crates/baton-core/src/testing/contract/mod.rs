@@ -8,6 +8,7 @@
 
 pub mod hasher;
 pub mod issuer;
+pub mod mail;
 pub mod paths;
 pub mod races;
 pub mod sessions;
