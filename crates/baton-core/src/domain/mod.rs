@@ -2,8 +2,11 @@
 //! the crate can trust them.
 
 pub mod email;
+pub mod passkey;
 pub mod password;
+pub mod recovery;
 pub mod session;
 pub mod throttle;
 pub mod token;
+pub mod totp;
 pub mod user;

@@ -8,10 +8,13 @@
 
 pub mod hasher;
 pub mod issuer;
+pub mod passkeys;
 pub mod paths;
 pub mod races;
+pub mod sealing;
 pub mod sessions;
 pub mod throttle;
+pub mod totp;
 pub mod users;
 
 use std::sync::{Arc, Barrier};
