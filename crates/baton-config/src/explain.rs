@@ -109,6 +109,8 @@ fn section_value(figment: &Figment, section: &str) -> Result<Value, Box<figment:
         "cookies" => typed::<CookiesConfig>(figment, section),
         "log" => typed::<LogConfig>(figment, section),
         "purge" => typed::<PurgeConfig>(figment, section),
+        "mfa" => typed::<MfaConfig>(figment, section),
+        "webauthn" => typed::<WebauthnConfig>(figment, section),
         _ => Ok(figment.extract_inner(section)?),
     }
 }

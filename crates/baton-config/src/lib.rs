@@ -23,6 +23,7 @@ mod files;
 mod jwt;
 mod load;
 mod redact;
+mod second_factor;
 mod secret;
 mod sections;
 mod validate;
@@ -33,6 +34,8 @@ mod tests;
 mod tests_env;
 #[cfg(test)]
 mod tests_rules;
+#[cfg(test)]
+mod tests_second_factor;
 #[cfg(test)]
 mod tests_secrets;
 
@@ -51,6 +54,7 @@ pub use load::{
     origin,
 };
 pub use redact::redact_url;
+pub use second_factor::{MFA_KEY_BYTES, MfaConfig, WebauthnConfig};
 pub use secret::{
     DEV_PROFILE, DEV_SECRET_MARKER, MIN_DISTINCT_BYTES, MIN_SECRET_BYTES, REDACTED, Secret,
 };
@@ -88,6 +92,10 @@ pub struct Config {
     pub log: LogConfig,
     /// Clean-up of dead sessions.
     pub purge: PurgeConfig,
+    /// Second factors: the key sealing TOTP secrets, the TOTP issuer.
+    pub mfa: MfaConfig,
+    /// The passkeys' relying party.
+    pub webauthn: WebauthnConfig,
 }
 
 impl Config {

@@ -36,6 +36,7 @@ impl Config {
         self.check_limits(&mut p);
         self.check_introspection(profile, &mut p);
         self.check_cookies(profile, &mut p);
+        p.list.extend(super::second_factor::check(self, profile, origins));
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             p.add(
                 "log.level",
@@ -231,7 +232,7 @@ impl Config {
 
 /// Refuses anything but a bare origin as browsers send it in `Origin`: `scheme://host[:port]`
 /// with a lower-case host, no default port, path, query or user info.
-fn check_origin(origin: &str) -> Result<(), String> {
+pub(super) fn check_origin(origin: &str) -> Result<(), String> {
     let url = url::Url::parse(origin).map_err(|e| {
         format!("{origin:?} is not an origin ({e}): write e.g. https://app.example.com")
     })?;

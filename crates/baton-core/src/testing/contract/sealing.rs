@@ -9,12 +9,15 @@ use crate::testing::SeqBytes;
 use crate::testing::hotp::{base32, base64url};
 use uuid::Uuid;
 
+/// Makes a sealer with the keys named, in order.
+pub type MakeSealer = Box<dyn Fn(&[&str]) -> Arc<dyn SecretSealer> + Send + Sync>;
+
 /// Makes sealers from key NAMES: the subject maps each name to fixed key material (the same
 /// name always to the same key, different names to different keys), so the suite can
 /// rotate keys and "restart" with the same configuration.
 pub struct SealerSubject {
     /// A sealer with the keys named, in order: the first seals, all open.
-    pub make: Box<dyn Fn(&[&str]) -> Arc<dyn SecretSealer> + Send + Sync>,
+    pub make: MakeSealer,
 }
 
 fn secret(seed: u64) -> TotpSecret {
