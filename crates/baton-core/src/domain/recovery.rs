@@ -102,7 +102,7 @@ impl RecoveryCodeHash {
 
     /// Reads [`RecoveryCodeHash::to_hex`] back; `None` for anything else.
     pub fn from_hex(hex: &str) -> Option<Self> {
-        if hex.len() != 64 || !hex.is_ascii() {
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
         let mut bytes = [0u8; 32];
@@ -199,7 +199,8 @@ mod tests {
         let hex = code.hash(a).to_hex();
         assert_eq!(hex.len(), 64);
         assert_eq!(RecoveryCodeHash::from_hex(&hex), Some(code.hash(a)));
-        for bad in ["", "zz", &hex[..63], &format!("{}é", &hex[..62])] {
+        let plus = format!("+f{}", &hex[2..]);
+        for bad in ["", "zz", &hex[..63], &format!("{}é", &hex[..62]), &plus] {
             assert_eq!(RecoveryCodeHash::from_hex(bad), None, "{bad:?}");
         }
     }
