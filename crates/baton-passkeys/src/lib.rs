@@ -7,7 +7,7 @@
 //! - [`WebauthnRs::new`] takes the relying party from config (`webauthn.rp_id`, `rp_name`,
 //!   `origins`) and refuses an origin whose host is not the relying party's domain.
 //! - Ceremony state is serialized (webauthn-rs's `danger-allow-state-serialisation`) and
-//!   tagged with its kind ([`state`]), so the use cases can keep it in the store between
+//!   tagged with its kind (`state.rs`), so the use cases can keep it in the store between
 //!   start and finish and a state can only finish the ceremony it started.
 //! - Passwordless login uses webauthn-rs's discoverable-credential API (`conditional-ui`).
 

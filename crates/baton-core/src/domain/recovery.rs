@@ -24,7 +24,7 @@ const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
 /// Domain separation of the hash, versioned with the format.
 const HASH_CONTEXT: &[u8] = b"baton recovery code v1\0";
 
-/// One recovery code in canonical form (16 characters of [`ALPHABET`]); shown to the user as
+/// One recovery code in canonical form (16 characters of Crockford base32); shown to the user as
 /// `xxxx-xxxx-xxxx-xxxx`. Its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RecoveryCode(String);
