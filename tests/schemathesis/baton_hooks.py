@@ -1,23 +1,24 @@
 """schemathesis hooks for Baton: teach the fuzzer the byte rules JSON Schema cannot state.
 
 Loaded by `just schemathesis` (tests/schemathesis/run.sh sets `SCHEMATHESIS_HOOKS` to this
-file). Why it exists: JSON Schema's `minLength`/`maxLength` count characters, while Baton's
-register rules count UTF-8 bytes (SPEC §5): a password is 8 to 72 bytes (bcrypt's limit), an
-email at most 254 bytes with a local part of at most 64. The document says what is true in
-characters (`minLength: 2`/`maxLength: 72` for the password, a pattern for the email) and the
-byte rule in `x-utf8-bytes`; a generator that read only the characters would send, say, two
-ASCII characters as a password (schema-valid, 2 bytes for the server) and
+file). Why it exists: JSON Schema's `minLength`/`maxLength` count characters, while some of
+Baton's register rules count UTF-8 bytes (SPEC §5): a password is at least 8 characters (the
+document's `minLength`, the rule itself) but at most 72 bytes (bcrypt's limit); an email at most
+254 bytes with a local part of at most 64. The document says what is true in characters
+(`maxLength: 72` for the password, a pattern for the email) and the byte rules in
+`x-utf8-bytes`; a generator that read only the characters would send, say, 70 three-byte
+characters as a password (schema-valid, 210 bytes for the server) and
 `positive_data_acceptance` would blame the server for refusing it. So:
 
-- passwords (`format: password`) are drawn by a strategy that builds full-Unicode strings of
-  the byte lengths `x-utf8-bytes` allows, so schema-valid generated passwords are rule-valid;
+- passwords (`format: password`) are drawn by a strategy that builds full-Unicode strings of at
+  least `minLength` characters within the byte limit `x-utf8-bytes` allows, so schema-valid
+  generated passwords are rule-valid;
 - generated *positive* register cases whose email is over its byte limits are dropped (the
   pattern bounds the local part at 64 characters, which can be up to 256 bytes).
 
 The bounds are read from the served document, not repeated here, so the two cannot drift; a
-document without them stops the run. Negative data needs no help: fewer than 2 or more than 72
-characters is outside 8 to 72 bytes, and a string outside the email pattern is refused whatever
-its length.
+document without them stops the run. Negative data needs no help: fewer than 8 characters is
+refused, and a string outside the email pattern is refused whatever its length.
 """
 
 from hypothesis import strategies as st
@@ -36,34 +37,40 @@ _EMAIL_BYTES: dict = {}
 
 
 @st.composite
-def utf8_text(draw, min_bytes: int, max_bytes: int) -> str:
-    """Any Unicode scalar values (no surrogates) whose UTF-8 encoding is `min_bytes` to
-    `max_bytes` long. Built character by character within the remaining room, never filtered,
-    so that no draw is wasted and every byte length in the range is reachable."""
-    target = draw(st.integers(min_value=min_bytes, max_value=max_bytes))
+def utf8_text(draw, min_chars: int, max_bytes: int) -> str:
+    """Any Unicode scalar values (no surrogates), at least `min_chars` of them, whose UTF-8
+    encoding is at most `max_bytes` long. Built character by character within the room left
+    after reserving one byte for each character still to come, never filtered, so that no draw
+    is wasted and every length in the range is reachable."""
+    count = draw(st.integers(min_value=min_chars, max_value=max_bytes))
     chars, size = [], 0
-    while size < target:
-        room = min(4, max_bytes - size)
+    for still_to_come in range(count - 1, -1, -1):
+        room = min(4, max_bytes - size - still_to_come)
         char = draw(st.characters(codec="utf-8", max_codepoint=_MAX_CODE_POINT_FOR[room]))
         chars.append(char)
         size += len(char.encode("utf-8"))
     return "".join(chars)
 
 
-def _register_field(raw_schema: dict, name: str) -> dict:
+def _register_schema(raw_schema: dict, name: str) -> dict:
     schema = raw_schema["components"]["schemas"]["RegisterRequest"]["properties"][name]
     if EXTENSION not in schema:
         raise ValueError(f"RegisterRequest.{name} has no {EXTENSION}: the document changed")
-    return schema[EXTENSION]
+    return schema
+
+
+def _register_field(raw_schema: dict, name: str) -> dict:
+    return _register_schema(raw_schema, name)[EXTENSION]
 
 
 @schemathesis.hook
 def before_load_schema(context, raw_schema):
     """Read the byte rules from the document and set the fuzzer up with them."""
-    password = _register_field(raw_schema, "password")
+    password = _register_schema(raw_schema, "password")
     # Every `format: password` field gets it: register's (where it makes the generated data
     # rule-valid) and login's (no length rule there: these are simply plausible attempts).
-    schemathesis.openapi.format("password", utf8_text(password["min"], password["max"]))
+    strategy = utf8_text(password["minLength"], password[EXTENSION]["max"])
+    schemathesis.openapi.format("password", strategy)
     _EMAIL_BYTES.update(_register_field(raw_schema, "email"))
 
 

@@ -6,7 +6,7 @@
 //! defaults of [`Config`], so a new key gets its variable with no list to update.
 
 use super::Config;
-use super::load::ConfigError;
+use super::problem::ConfigError;
 use std::collections::BTreeSet;
 
 /// The prefix of Baton's variables.

@@ -6,7 +6,8 @@
 
 use super::env::suggest;
 use super::files::line_of;
-use super::load::{ConfigError, Origin, metadata_origin, origin};
+use super::origin::{Origin, metadata_origin, origin};
+use super::problem::ConfigError;
 use figment::Figment;
 use figment::error::{Actual, Kind};
 

@@ -6,7 +6,9 @@
 //! Origins come from figment's metadata of the same layers.
 
 use super::errors::{is_sensitive, render};
-use super::load::{ConfigError, Origin, Source, extract, origin};
+use super::load::{Source, extract};
+use super::origin::{Origin, origin};
+use super::problem::ConfigError;
 use super::redact::redact_url;
 use super::secret::REDACTED;
 use super::{Config, env};

@@ -2,7 +2,7 @@
 //! file, line and key but never with the offending line: the TOML crate's own message quotes
 //! it, and a broken `jwt.keys = [...]` line holds secrets.
 
-use super::load::ConfigError;
+use super::problem::ConfigError;
 use figment::providers::{Format, Toml};
 use figment::value::{Dict, Map};
 use figment::{Error, Metadata, Profile, Provider};

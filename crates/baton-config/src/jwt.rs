@@ -6,7 +6,7 @@
 //! `private_key`, `private_key_file` (it signs) or `public_key`, `public_key_file` (it only
 //! verifies). Secrets and private keys are [`Secret`]s: never printed.
 
-use super::load::ConfigError;
+use super::problem::ConfigError;
 use super::secret::Secret;
 use crate::duration;
 use serde::{Deserialize, Serialize};

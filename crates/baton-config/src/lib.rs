@@ -21,7 +21,11 @@ mod errors;
 mod explain;
 mod files;
 mod jwt;
+mod key_instructions;
 mod load;
+mod origin;
+mod print;
+mod problem;
 mod redact;
 mod second_factor;
 mod secret;
@@ -49,10 +53,11 @@ pub use env::{
 pub use errors::{Origins, is_sensitive};
 pub use explain::{Entry, Report, explain, render_entries, report};
 pub use jwt::{DEFAULT_KID, JwtKey, JwtSettings, KeyAlg, KeyConfig, KeyMaterial};
-pub use load::{
-    BUILTIN_PROFILES, ConfigError, DEFAULT_PROFILE, Layers, Origin, Source, default_dir, load,
-    origin,
-};
+pub use key_instructions::staged_key_instructions;
+pub use load::{BUILTIN_PROFILES, DEFAULT_PROFILE, Layers, Source, default_dir, load};
+pub use origin::{Origin, origin};
+pub use print::print_report;
+pub use problem::ConfigError;
 pub use redact::redact_url;
 pub use second_factor::{MFA_KEY_BYTES, MfaConfig, WebauthnConfig};
 pub use secret::{

@@ -8,6 +8,8 @@
 
 use super::errors::{Origins, render};
 use super::files::TomlFile;
+use super::origin::{DEFAULTS_NAME, ENV_DATABASE_URL, ENV_PREFIXED, Origin, origin};
+use super::problem::ConfigError;
 use super::{Config, env};
 use figment::providers::{Env, Serialized};
 use figment::{Figment, Metadata, Profile, Provider};
@@ -142,13 +144,6 @@ pub struct Layers {
     pub problems: Vec<ConfigError>,
 }
 
-/// Metadata name of the built-in defaults layer.
-const DEFAULTS_NAME: &str = "built-in defaults";
-/// Metadata name of the `BATON_*` layer.
-pub(super) const ENV_PREFIXED: &str = "BATON_* environment variables";
-/// Metadata name of the `DATABASE_URL` layer.
-pub(super) const ENV_DATABASE_URL: &str = "environment variable DATABASE_URL";
-
 /// A provider with its metadata replaced, to name layers figment would describe vaguely
 /// (a Rust type name for the defaults, `SERVER.PORT` for `BATON_SERVER__PORT`).
 struct Named<P> {
@@ -169,83 +164,6 @@ impl<P: Provider> Provider for Named<P> {
 
     fn data(&self) -> Result<figment::value::Map<Profile, figment::value::Dict>, figment::Error> {
         self.inner.data()
-    }
-}
-
-/// Where a configuration value came from, for `baton config` and error messages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    /// Nobody set it: the built-in default.
-    Default,
-    /// A TOML file.
-    File(PathBuf),
-    /// An environment variable, named.
-    Env(String),
-}
-
-impl std::fmt::Display for Origin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Origin::Default => f.write_str("default"),
-            Origin::File(path) => write!(f, "{}", path.display()),
-            Origin::Env(var) => write!(f, "env {var}"),
-        }
-    }
-}
-
-/// Where the value of `key` (dotted, e.g. `server.port`) in `figment` came from.
-pub fn origin(figment: &Figment, key: &str) -> Origin {
-    let Some(metadata) = figment.find_metadata(key) else {
-        return Origin::Default; // an optional key nobody set
-    };
-    metadata_origin(metadata, key)
-}
-
-/// The origin a layer's metadata stands for, for the value at `key`.
-pub(super) fn metadata_origin(metadata: &Metadata, key: &str) -> Origin {
-    match (&metadata.source, metadata.name.as_ref()) {
-        (Some(figment::Source::File(path)), _) => Origin::File(path.clone()),
-        (_, ENV_PREFIXED) => {
-            let path: Vec<&str> = key.split('.').take(2).collect();
-            Origin::Env(env::env_var_name(&path))
-        }
-        (_, ENV_DATABASE_URL) => Origin::Env("DATABASE_URL".into()),
-        (_, name) if env::LITERAL_VARS.contains(&name) => Origin::Env(name.into()),
-        _ => Origin::Default,
-    }
-}
-
-/// Configuration that cannot be used; the message is one line, fit for stderr, says how to
-/// fix it and never contains a secret.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ConfigError {
-    /// A file could not be read or parsed, or a value has the wrong type.
-    #[error("{0}")]
-    Read(String),
-    /// A `BATON_*` variable or a file key that is no setting.
-    #[error("{0}")]
-    Unknown(String),
-    /// Values that parse but break a rule (short secret, unknown database scheme, ...).
-    #[error("{0}")]
-    Invalid(String),
-}
-
-impl ConfigError {
-    /// The first of `problems`, saying how many more there are, or `Ok` when there are none.
-    pub fn first_of(problems: Vec<ConfigError>) -> Result<(), ConfigError> {
-        let more = problems.len().saturating_sub(1);
-        let Some(first) = problems.into_iter().next() else {
-            return Ok(());
-        };
-        if more == 0 {
-            return Err(first);
-        }
-        let suffix = format!(" (and {more} more: `baton config` lists them all)");
-        Err(match first {
-            ConfigError::Read(m) => ConfigError::Read(m + &suffix),
-            ConfigError::Unknown(m) => ConfigError::Unknown(m + &suffix),
-            ConfigError::Invalid(m) => ConfigError::Invalid(m + &suffix),
-        })
     }
 }
 

@@ -10,7 +10,7 @@
 
 use super::Config;
 use super::errors::Origins;
-use super::load::ConfigError;
+use super::problem::ConfigError;
 use super::secret::{DEV_PROFILE, DEV_SECRET_MARKER, MIN_DISTINCT_BYTES, Secret};
 use super::validate::check_origin;
 use base64::Engine;

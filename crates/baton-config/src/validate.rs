@@ -3,7 +3,7 @@
 
 use super::errors::Origins;
 use super::jwt::{KeyAlg, KeyConfig, resolve};
-use super::load::ConfigError;
+use super::problem::ConfigError;
 use super::secret::{DEV_PROFILE, SECRET_HINT, Secret};
 use super::{Config, SameSite};
 /// bcrypt's cost range (the `bcrypt` crate refuses others; `baton-password` checks it again

@@ -5,11 +5,14 @@
 //! Failures on Baton's side (database, signing, hashing) are a [`Fault`], which keeps its
 //! cause chain for the log and never reaches a client beyond "unavailable" or "internal".
 //! Use cases that can fail only that way (logout, the sessions list, purge, introspection)
-//! return [`Fault`] itself.
+//! return [`Fault`] itself. Each enum's outcome labels (for `/metrics`) are derived from its
+//! variants ([`crate::outcome`]).
 
 use std::time::Duration;
 
+use crate::outcome::{FaultKind, Outcomes, outcomes};
 use crate::ports::{CreateUserError, HashError, SignError, StoreError, TokenError};
+use strum::{EnumDiscriminants, EnumIter, IntoEnumIterator, IntoStaticStr};
 
 /// Input that breaks a rule of the account policy; the message is safe to show the client.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,8 +20,8 @@ pub enum InputError {
     /// The email is not an address Baton accepts.
     #[error("email {0}")]
     Email(&'static str),
-    /// Fewer than 8 bytes.
-    #[error("password must be at least 8 bytes")]
+    /// Fewer than 8 characters.
+    #[error("password must be at least 8 characters")]
     PasswordTooShort,
     /// More than 72 bytes: bcrypt would silently ignore the rest.
     #[error("password must be at most 72 bytes")]
@@ -70,8 +73,40 @@ macro_rules! fault_from {
 
 fault_from!(RegisterError, LoginError, RefreshError, AccessError, RevokeSessionError, AdminError);
 
+impl Fault {
+    /// Which kind of failure this is.
+    pub fn kind(&self) -> FaultKind {
+        match self {
+            Fault::Store(StoreError::Unavailable(_)) => FaultKind::Unavailable,
+            Fault::Store(StoreError::Backend(_)) | Fault::Signing(_) | Fault::Hashing(_) => {
+                FaultKind::Error
+            }
+        }
+    }
+}
+
+impl Outcomes for Fault {
+    fn label(&self) -> &'static str {
+        self.kind().into()
+    }
+
+    fn labels() -> Vec<&'static str> {
+        FaultKind::iter().map(Into::into).collect()
+    }
+}
+
+outcomes!(
+    RegisterError => RegisterOutcome,
+    LoginError => LoginOutcome,
+    RefreshError => RefreshOutcome,
+    AccessError => AccessOutcome,
+    RevokeSessionError => RevokeSessionOutcome,
+);
+
 /// What registration (and `baton user create`) can answer.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, EnumDiscriminants)]
+#[strum_discriminants(name(RegisterOutcome), derive(EnumIter, IntoStaticStr), vis(pub))]
+#[strum_discriminants(strum(serialize_all = "snake_case"))]
 pub enum RegisterError {
     /// The email, password or name breaks a rule.
     #[error(transparent)]
@@ -94,17 +129,22 @@ impl From<CreateUserError> for RegisterError {
 }
 
 /// What login can answer.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, EnumDiscriminants)]
+#[strum_discriminants(name(LoginOutcome), derive(EnumIter, IntoStaticStr), vis(pub))]
+#[strum_discriminants(strum(serialize_all = "snake_case"))]
 pub enum LoginError {
     /// Unknown email or wrong password: deliberately indistinguishable.
     #[error("invalid email or password")]
+    #[strum_discriminants(strum(serialize = "bad_credentials"))]
     InvalidCredentials,
     /// The password is right but the account is disabled.
     #[error("account disabled")]
+    #[strum_discriminants(strum(serialize = "disabled"))]
     AccountDisabled,
     /// Too many failed logins for this account from this address, or from this address over
     /// all accounts; try again after `retry_after`.
     #[error("too many failed logins")]
+    #[strum_discriminants(strum(serialize = "locked"))]
     LockedOut {
         /// Time until the lock lifts (at least one second).
         retry_after: Duration,
@@ -115,7 +155,9 @@ pub enum LoginError {
 }
 
 /// What a refresh can answer.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, EnumDiscriminants)]
+#[strum_discriminants(name(RefreshOutcome), derive(EnumIter, IntoStaticStr), vis(pub))]
+#[strum_discriminants(strum(serialize_all = "snake_case"))]
 pub enum RefreshError {
     /// The refresh token's `exp`, or its session's sliding expiry, has passed.
     #[error("refresh token expired")]
@@ -125,6 +167,7 @@ pub enum RefreshError {
     Invalid(String),
     /// The session was revoked (not for reuse) or reached its absolute lifetime.
     #[error("session revoked")]
+    #[strum_discriminants(strum(serialize = "revoked"))]
     SessionRevoked,
     /// A retired refresh token came back and this request revoked its session.
     #[error("refresh token reused; session revoked")]
@@ -135,6 +178,7 @@ pub enum RefreshError {
     ReplayRejected,
     /// The account is disabled.
     #[error("account disabled")]
+    #[strum_discriminants(strum(serialize = "disabled"))]
     AccountDisabled,
     /// Baton's side failed.
     #[error(transparent)]
@@ -151,7 +195,9 @@ impl From<TokenError> for RefreshError {
 }
 
 /// What an access check (a bearer-protected request) can answer.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, EnumDiscriminants)]
+#[strum_discriminants(name(AccessOutcome), derive(EnumIter, IntoStaticStr), vis(pub))]
+#[strum_discriminants(strum(serialize_all = "snake_case"))]
 pub enum AccessError {
     /// The access token's `exp` has passed.
     #[error("access token expired")]
@@ -161,9 +207,11 @@ pub enum AccessError {
     Invalid(String),
     /// Its session was revoked, or is past its sliding or absolute expiry.
     #[error("session revoked")]
+    #[strum_discriminants(strum(serialize = "revoked"))]
     SessionRevoked,
     /// The account is disabled.
     #[error("account disabled")]
+    #[strum_discriminants(strum(serialize = "disabled"))]
     AccountDisabled,
     /// Baton's side failed.
     #[error(transparent)]
@@ -180,11 +228,14 @@ impl From<TokenError> for AccessError {
 }
 
 /// What ending one session from the sessions list can answer.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, EnumDiscriminants)]
+#[strum_discriminants(name(RevokeSessionOutcome), derive(EnumIter, IntoStaticStr), vis(pub))]
+#[strum_discriminants(strum(serialize_all = "snake_case"))]
 pub enum RevokeSessionError {
     /// Not an active session of the caller (unknown, someone else's, or already ended): one
     /// answer for all, so that session ids cannot be probed.
     #[error("session not found")]
+    #[strum_discriminants(strum(serialize = "not_found"))]
     NotFound,
     /// Baton's side failed.
     #[error(transparent)]

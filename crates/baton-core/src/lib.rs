@@ -12,6 +12,7 @@
 
 pub mod domain;
 pub mod error;
+pub mod outcome;
 pub mod ports;
 pub mod rules;
 pub mod service;
@@ -29,6 +30,7 @@ pub use error::{
     AccessError, AdminError, Fault, InputError, LoginError, RefreshError, RegisterError,
     RevokeSessionError,
 };
+pub use outcome::{FaultKind, Outcomes};
 pub use ports::{
     BoxError, Clock, CreateUserError, HashError, LoginLimits, PasswordHasher, RandomSource,
     Reservation, Rotation, SignError, StoreError, SystemClock, SystemRandom, TokenError,

@@ -3,8 +3,13 @@
 //! - (a) baton-core never reaches a web framework, database, JWT or password/crypto-token crate
 //!   (the [`DENIED`] list) through its non-dev dependencies, directly or transitively;
 //! - (b) an adapter (every `baton-*` member except baton-core, baton-server and baton-bench,
-//!   computed from the metadata so new adapters are covered; baton-config, the configuration,
-//!   falls under the same rule) never depends on another adapter or on baton-server;
+//!   computed from the metadata so new adapters are covered; the driving adapter baton-http
+//!   and baton-config, the configuration, fall under the same rule) never depends on another
+//!   adapter or on baton-server — except that any may read the configuration (baton-config);
+//! - (e) the HTTP adapter (baton-http) reaches no database, JWT or password-hashing crate
+//!   (the [`HTTP_DENIED`] list), not even through another crate;
+//! - (f) the binary (baton-server) is the only crate that depends on every adapter: it is
+//!   where they are wired together;
 //! - (c) baton-core depends on no other workspace crate;
 //! - (d) the example resource server (baton-example-api) depends on no workspace crate: an API
 //!   that accepts Baton's tokens needs only HTTP, the JWKS and introspection, and the example
@@ -31,18 +36,35 @@ const DENIED: &[&str] = &[
     "jsonwebtoken jwt-simple josekit bcrypt argon2 scrypt ring aws-lc-rs figment",
 ];
 
+/// Crates the HTTP adapter must never reach: it knows the core and the configuration only.
+const HTTP_DENIED: &[&str] = &[
+    "baton-store baton-jwt baton-password diesel diesel_* diesel-* r2d2 r2d2_* sqlx sqlx-*",
+    "postgres postgres-* tokio-postgres libsqlite3-sys pq-sys jsonwebtoken bcrypt",
+];
+
+/// The HTTP adapter of rule (e).
+const HTTP: &str = "baton-http";
+
+/// The configuration: an adapter that the others may depend on (rule b).
+const CONFIG: &str = "baton-config";
+
 /// Workspace members that are not adapters.
 const NOT_ADAPTERS: &[&str] = &["baton-core", "baton-server", "baton-bench", EXAMPLE_API];
 
 /// The example resource server of rule (d).
 const EXAMPLE_API: &str = "baton-example-api";
 
-/// The deny-list pattern `name` matches, if any.
-fn denied(name: &str) -> Option<&'static str> {
-    DENIED.iter().flat_map(|line| line.split_whitespace()).find(|p| match p.strip_suffix('*') {
+/// The pattern of `list` that `name` matches, if any; a trailing `*` matches any suffix.
+fn matches(list: &'static [&'static str], name: &str) -> Option<&'static str> {
+    list.iter().flat_map(|line| line.split_whitespace()).find(|p| match p.strip_suffix('*') {
         Some(prefix) => name.starts_with(prefix),
         None => name == *p,
     })
+}
+
+/// The deny-list pattern `name` matches, if any.
+fn denied(name: &str) -> Option<&'static str> {
+    matches(DENIED, name)
 }
 
 /// The resolved dependency graph without dev-only edges, keyed by package id.
@@ -129,11 +151,53 @@ fn adapter_violations(g: &Graph) -> Vec<String> {
     let mut found = Vec::new();
     for adapter in &adapters {
         for (id, chain) in g.reachable(adapter) {
-            if adapters.contains(&id) || g.name(id) == "baton-server" {
+            let other_adapter = adapters.contains(&id) && g.name(id) != CONFIG;
+            if other_adapter || g.name(id) == "baton-server" {
                 let (from, to) = (g.name(adapter), g.name(id));
                 found.push(format!("(b) adapter `{from}` depends on `{to}`: {chain}"));
             }
         }
+    }
+    found
+}
+
+/// Rule (e): what the HTTP adapter must not reach.
+fn http_violations(g: &Graph) -> Vec<String> {
+    let Some(http) = g.member(HTTP) else {
+        return vec![format!("{HTTP} is not a workspace member")];
+    };
+    let mut found = Vec::new();
+    for (id, chain) in g.reachable(http) {
+        if let Some(pattern) = matches(HTTP_DENIED, g.name(id)) {
+            found.push(format!(
+                "(e) {HTTP} reaches `{}` (denied: `{pattern}`): {chain}",
+                g.name(id)
+            ));
+        }
+    }
+    found
+}
+
+/// Rule (f): only the binary depends on every adapter (and it does).
+fn wiring_violations(g: &Graph) -> Vec<String> {
+    let adapters = g.adapters();
+    let reaches_all = |member: &str| {
+        let reached: Vec<&str> = g.reachable(member).into_iter().map(|(id, _)| id).collect();
+        adapters.iter().all(|a| *a == member || reached.contains(a))
+    };
+    let mut found = Vec::new();
+    for member in &g.members {
+        let name = g.name(member);
+        if name != "baton-server" && reaches_all(member) {
+            found.push(format!("(f) `{name}` depends on every adapter, as only the binary may"));
+        }
+    }
+    match g.member("baton-server") {
+        Some(server) if !reaches_all(server) => {
+            found.push("(f) baton-server does not depend on every adapter".to_owned());
+        }
+        Some(_) => {}
+        None => found.push("(f) baton-server is not a workspace member".to_owned()),
     }
     found
 }
@@ -172,7 +236,15 @@ fn the_workspace_keeps_its_dependency_invariants() {
     for needed in ["tokio", "baton-core"] {
         assert!(server.iter().any(|(id, _)| g.name(id) == needed), "server reaches {needed}");
     }
-    let broken = [core_violations(&g), adapter_violations(&g), example_violations(&g)].concat();
+    assert!(adapters.contains(&HTTP) && adapters.contains(&CONFIG), "{adapters:?}");
+    let broken = [
+        core_violations(&g),
+        adapter_violations(&g),
+        example_violations(&g),
+        http_violations(&g),
+        wiring_violations(&g),
+    ]
+    .concat();
     assert!(broken.is_empty(), "dependency invariants broken:\n{}", broken.join("\n"));
 }
 
@@ -180,8 +252,16 @@ fn the_workspace_keeps_its_dependency_invariants() {
 
 type Edge = (&'static str, &'static str, Option<&'static str>);
 
-const MEMBERS: &[&str] =
-    &["baton-core", "baton-jwt", "baton-store", "baton-server", "baton-bench", EXAMPLE_API];
+const MEMBERS: &[&str] = &[
+    "baton-core",
+    "baton-jwt",
+    "baton-store",
+    HTTP,
+    CONFIG,
+    "baton-server",
+    "baton-bench",
+    EXAMPLE_API,
+];
 
 const HEALTHY: &[Edge] = &[
     ("baton-core", "uuid", None),
@@ -193,8 +273,14 @@ const HEALTHY: &[Edge] = &[
     ("baton-store", "diesel", None),
     ("baton-store", "baton-jwt", Some("dev")),
     ("baton-store", "baton-store", Some("dev")),
+    (CONFIG, "baton-core", None),
+    (HTTP, "baton-core", None),
+    (HTTP, CONFIG, None),
+    (HTTP, "actix-web", None),
     ("baton-server", "baton-jwt", None),
     ("baton-server", "baton-store", None),
+    ("baton-server", HTTP, None),
+    ("baton-server", CONFIG, None),
     ("baton-server", "tokio", None),
     ("baton-bench", "baton-store", None),
     (EXAMPLE_API, "jsonwebtoken", None),
@@ -230,6 +316,8 @@ fn a_healthy_graph_passes_and_dev_edges_are_ignored() {
     assert_eq!(core_violations(&g), Vec::<String>::new());
     assert_eq!(adapter_violations(&g), Vec::<String>::new());
     assert_eq!(example_violations(&g), Vec::<String>::new());
+    assert_eq!(http_violations(&g), Vec::<String>::new());
+    assert_eq!(wiring_violations(&g), Vec::<String>::new());
 }
 
 #[test]
@@ -291,4 +379,31 @@ fn rule_d_catches_the_example_api_depending_on_baton() {
     assert_caught(&found, "(d)", "baton-example-api -> baton-jwt");
     let edges = [(EXAMPLE_API, "some-helper", None), ("some-helper", "baton-core", None)];
     assert_caught(&example_violations(&graph(&[], &edges)), "(d)", "some-helper -> baton-core");
+}
+
+#[test]
+fn rule_b_lets_every_adapter_read_the_configuration_only() {
+    assert_eq!(
+        adapter_violations(&graph(&[], &[("baton-jwt", CONFIG, None)])),
+        Vec::<String>::new()
+    );
+    let found = adapter_violations(&graph(&[], &[(CONFIG, "baton-store", None)]));
+    assert_caught(&found, "(b)", "baton-config -> baton-store");
+}
+
+#[test]
+fn rule_e_catches_the_http_adapter_reaching_a_database_or_jwt_crate() {
+    let found = http_violations(&graph(&[], &[(HTTP, "baton-jwt", None)]));
+    assert_caught(&found, "(e)", "baton-http -> baton-jwt");
+    let edges = [(HTTP, "some-helper", None), ("some-helper", "diesel", None)];
+    assert_caught(&http_violations(&graph(&[], &edges)), "(e)", "some-helper -> diesel");
+}
+
+#[test]
+fn rule_f_catches_another_crate_wiring_every_adapter() {
+    let edges = [("baton-bench", "baton-jwt", None), ("baton-bench", HTTP, None)];
+    let found = wiring_violations(&graph(&[], &edges));
+    assert!(found.iter().any(|f| f.starts_with("(f) `baton-bench`")), "{found:?}");
+    let g = graph(&[], &[]);
+    assert_eq!(wiring_violations(&g), Vec::<String>::new(), "the binary reaches them all");
 }

@@ -4,9 +4,10 @@
 
 use baton_core::{Claims, TokenIssuer, TokenKind};
 use baton_example_api::{Settings, State, routes};
+use baton_http::Application;
 use baton_jwt::{JwtConfig, JwtIssuer, KeySpec, generate_ed25519};
 use baton_server::config::{Config, IntrospectionClient, KeyAlg, KeyConfig, Secret};
-use baton_server::startup::{self, Application};
+use baton_server::wiring;
 use baton_store::testing::TestDatabase;
 use reqwest::StatusCode;
 use secrecy::ExposeSecret;
@@ -30,7 +31,7 @@ fn ed25519(kid: &str, pem: &str) -> KeyConfig {
 
 struct Baton {
     url: String,
-    state: baton_server::app::AppState,
+    keys: std::sync::Arc<baton_jwt::ReloadableIssuer>,
     config: Config,
     _db: TestDatabase,
 }
@@ -48,12 +49,13 @@ async fn baton(private_pem: &str) -> Baton {
     let secret = Secret::new(CLIENT_SECRET);
     config.introspection.clients = vec![IntrospectionClient { id: "example".into(), secret }];
     let cfg = config.clone();
-    let state = tokio::task::spawn_blocking(move || startup::state(&cfg)).await.unwrap().unwrap();
+    let service =
+        tokio::task::spawn_blocking(move || wiring::service(&cfg)).await.unwrap().unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let app = Application::with_listener(listener, &config, state.clone()).unwrap();
+    let app = Application::with_listener(listener, &config.server, service.state).unwrap();
     let url = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    Baton { url, state, config, _db: db }
+    Baton { url, keys: service.keys, config, _db: db }
 }
 
 /// Starts the example API for the Baton at `baton_url`; returns its base URL.
@@ -112,7 +114,7 @@ fn access(like: &Claims, from: OffsetDateTime, ttl: time::Duration) -> Claims {
 /// The claims of a token Baton issued, read with Baton's own keys.
 fn claims_of(baton: &Baton, token: &str) -> Claims {
     let now = OffsetDateTime::now_utc();
-    baton.state.issuer.current().verify(token, TokenKind::Access, now).unwrap()
+    baton.keys.current().verify(token, TokenKind::Access, now).unwrap()
 }
 
 #[tokio::test]
@@ -137,7 +139,7 @@ async fn jwks_only_accepts_until_exp_introspection_ends_access_at_logout() {
     // ...and not after exp: the same key's token, expired, is refused offline.
     let c = claims_of(&baton, &token);
     let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
-    let own = JwtIssuer::new(startup::jwt_config(&baton.config).unwrap()).unwrap();
+    let own = JwtIssuer::new(wiring::jwt_config(&baton.config).unwrap()).unwrap();
     let expired =
         own.sign(&access(&c, now - time::Duration::hours(1), time::Duration::minutes(15)));
     assert_eq!(call(&api, "/jwks-only", &expired.unwrap()).await, StatusCode::UNAUTHORIZED);
@@ -186,7 +188,7 @@ async fn tokens_baton_never_signed_or_not_meant_for_this_api_are_refused() {
     let next = generate_ed25519();
     let mut config = baton.config.clone();
     config.jwt.keys.insert(0, ed25519("ed-2", next.private_pem.expose_secret()));
-    baton.state.issuer.replace(JwtIssuer::new(startup::jwt_config(&config).unwrap()).unwrap());
+    baton.keys.replace(JwtIssuer::new(wiring::jwt_config(&config).unwrap()).unwrap());
     let body = json!({ "email": "ada@example.com", "password": PASSWORD });
     let pair = tokens(format!("{}/api/v1/auth/login", baton.url), body).await;
     let rotated = pair["access_token"].as_str().unwrap();

@@ -24,7 +24,7 @@ use crate::keys::{KeySet, LoadedKey};
 /// Longest token [`JwtIssuer::verify`](TokenIssuer::verify) looks at, in bytes. Baton's tokens
 /// are a few hundred bytes; anything this long is refused before any decoding, so junk cannot
 /// cost CPU or memory.
-pub const MAX_TOKEN_LEN: usize = 8192;
+pub const MAX_TOKEN_LEN: usize = baton_core::domain::token::MAX_TOKEN_BYTES;
 
 /// The header `alg` values Baton ever writes; anything else is refused before the `kid` is
 /// even looked up.

@@ -71,6 +71,7 @@ mod config;
 mod generate;
 mod issuer;
 mod jwks;
+pub mod keyfile;
 mod keys;
 mod reload;
 

@@ -15,42 +15,34 @@ fn main() -> ExitCode {
         // `baton config` must work on a broken configuration: it reports what it can, then
         // every problem. It logs nothing unless RUST_LOG asks, like the other one-shot commands.
         telemetry::init(&quiet_log(LogConfig::default()));
-        return commands::show_config(&source);
+        return exit_code(config::print_report(&source));
     }
-    if let Command::Keys(keys) = &command {
+    let result: Result<(), String> = match &command {
         // Making a key needs no configuration (there may be none yet) and no database.
-        return match commands::keys(keys) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("baton: {}", one_line(&e.to_string()));
-                ExitCode::FAILURE
+        Command::Keys(keys) => commands::keys(keys).map_err(|e| e.to_string()),
+        _ => match config::load(&source) {
+            Err(e) => Err(format!("configuration error: {e}")),
+            Ok(config) => {
+                let log = match command {
+                    Command::Serve => config.log.clone(),
+                    _ => quiet_log(config.log.clone()),
+                };
+                telemetry::init(&log);
+                let result = match &command {
+                    Command::Serve => commands::serve(config, &source).map_err(Into::into),
+                    Command::Migrate => commands::migrate(&config).map_err(Into::into),
+                    Command::Purge => commands::purge(&config).map_err(Into::into),
+                    Command::User(user) => commands::user(&config, user),
+                    Command::Config | Command::Keys(_) => unreachable!("handled above"),
+                };
+                result.map_err(|e: commands::CommandError| baton_http::error::chain(&e))
             }
-        };
-    }
-    let config = match config::load(&source) {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("baton: configuration error: {}", one_line(&e.to_string()));
-            return ExitCode::FAILURE;
-        }
+        },
     };
-    let log =
-        if command == Command::Serve { config.log.clone() } else { quiet_log(config.log.clone()) };
-    telemetry::init(&log);
-    let result: Result<(), commands::CommandError> = match &command {
-        Command::Serve => commands::serve(config, &source).map_err(Into::into),
-        Command::Migrate => commands::migrate(&config).map_err(Into::into),
-        Command::Purge => commands::purge(&config).map_err(Into::into),
-        Command::User(user) => commands::user(&config, user),
-        Command::Config | Command::Keys(_) => unreachable!("handled above"),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("baton: {}", one_line(&baton_server::error::chain(&e)));
-            ExitCode::FAILURE
-        }
+    if let Err(message) = &result {
+        eprintln!("baton: {}", one_line(message));
     }
+    exit_code(result.is_ok())
 }
 
 /// One-shot commands keep stderr for their one error line; `RUST_LOG` still overrides.
@@ -62,4 +54,8 @@ fn quiet_log(mut log: LogConfig) -> LogConfig {
 /// Error texts from libraries (libpq above all) span lines; stderr gets exactly one.
 fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn exit_code(ok: bool) -> ExitCode {
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

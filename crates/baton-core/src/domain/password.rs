@@ -3,8 +3,10 @@
 use crate::error::InputError;
 use std::fmt;
 
-/// Shortest password accepted at registration.
-pub const MIN_PASSWORD_BYTES: usize = 8;
+/// Shortest password accepted at registration, in characters (Unicode code points, as NIST SP
+/// 800-63B counts them and as JSON Schema's `minLength` counts: the OpenAPI document states
+/// this very rule).
+pub const MIN_PASSWORD_CHARS: usize = 8;
 /// bcrypt reads only the first 72 bytes; refusing longer input avoids silently ignoring a tail.
 pub const MAX_PASSWORD_BYTES: usize = 72;
 
@@ -13,13 +15,16 @@ pub const MAX_PASSWORD_BYTES: usize = 72;
 pub struct Password(String);
 
 impl Password {
-    /// Applies the policy (8 to 72 bytes) to a password chosen by a user.
+    /// Applies the policy (at least 8 characters, at most 72 bytes) to a password chosen by
+    /// a user.
     pub fn new(raw: String) -> Result<Self, InputError> {
-        match raw.len() {
-            n if n < MIN_PASSWORD_BYTES => Err(InputError::PasswordTooShort),
-            n if n > MAX_PASSWORD_BYTES => Err(InputError::PasswordTooLong),
-            _ => Ok(Self(raw)),
+        if raw.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(InputError::PasswordTooShort);
         }
+        if raw.len() > MAX_PASSWORD_BYTES {
+            return Err(InputError::PasswordTooLong);
+        }
+        Ok(Self(raw))
     }
 
     /// The secret itself, for the hasher only.
@@ -61,7 +66,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn accepts_8_to_72_bytes_only() {
+    fn accepts_8_characters_to_72_bytes_only() {
         assert_eq!(Password::new("a".repeat(7)).unwrap_err(), InputError::PasswordTooShort);
         assert!(Password::new("a".repeat(8)).is_ok());
         assert!(Password::new("a".repeat(72)).is_ok());
@@ -69,9 +74,12 @@ mod tests {
     }
 
     #[test]
-    fn counts_bytes_not_characters() {
-        // 4 characters, 8 bytes: long enough.
-        assert!(Password::new("éééé".into()).is_ok());
+    fn counts_characters_below_and_bytes_above() {
+        // 4 characters, 8 bytes: too short, as JSON Schema's `minLength: 8` says.
+        assert_eq!(Password::new("éééé".into()).unwrap_err(), InputError::PasswordTooShort);
+        // 7 characters, 13 bytes: too short too.
+        assert_eq!(Password::new("ééééééa".into()).unwrap_err(), InputError::PasswordTooShort);
+        assert!(Password::new("éééééééé".into()).is_ok(), "8 characters, 16 bytes");
         // 37 two-byte characters = 74 bytes: too long although only 37 characters.
         assert_eq!(Password::new("é".repeat(37)).unwrap_err(), InputError::PasswordTooLong);
     }

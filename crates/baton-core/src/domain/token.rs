@@ -3,6 +3,10 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+/// Longest token Baton reads, in bytes (SPEC §7): its own are a few hundred, so anything over
+/// 8 KiB is refused before any parsing, wherever it arrives (header, body, cookie, form).
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
 /// The two kinds of token; one is never accepted where the other is expected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenKind {

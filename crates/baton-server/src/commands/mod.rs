@@ -1,22 +1,20 @@
 //! What each subcommand does. Errors come back as one line for stderr.
 //!
-//! `serve`, `migrate` and `purge` live here; account administration in [`user`], the
-//! configuration report in [`show_config`], signing keys in [`mod@keys`].
+//! `serve`, `migrate` and `purge` live here; account administration in [`user`], signing keys
+//! in [`mod@keys`]; the configuration report is `baton_config::print_report`.
 
 pub mod keys;
-mod show_config;
 mod user;
 
 pub use keys::keys;
-pub use show_config::show_config;
 pub use user::user;
 
-use crate::app::AppState;
 use crate::config::{Config, Source};
-use crate::metrics::Metrics;
-use crate::shutdown::{self, Signal, Signals};
-use crate::startup::{self, Application, StartupError};
+use crate::signals::{self, Signal, Signals};
+use crate::wiring::{self, Service, StartupError};
 use baton_core::Auth;
+use baton_http::Application;
+use baton_http::middleware::inflight;
 use baton_store::Store;
 use std::time::Duration;
 
@@ -31,38 +29,38 @@ pub enum CommandError {
     Failed(String),
 }
 
-/// How often `baton serve` folds recorded latencies into the histograms, bounding memory
-/// between scrapes.
-const METRICS_UPKEEP: Duration = Duration::from_secs(5);
-
 /// `baton serve`: migrate, bind, serve until SIGTERM or ctrl-c, then drain and return.
-/// SIGHUP never stops it ([`shutdown::reload`]).
+/// SIGHUP never stops it ([`signals::reload`]).
 pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
     tracing::info!(
         profile = %source.profile,
         files = ?source.existing_files(),
         "configuration loaded"
     );
-    let state = startup::state(&config)?;
+    let service = wiring::service(&config)?;
     let source = source.clone();
     actix_web::rt::System::new().block_on(async move {
         // Before listening: from the first accepted request on, no signal may kill it.
         let mut signals = Signals::install()?;
-        let app = Application::bind(&config, state.clone())?;
+        let server = &config.server;
+        let app = Application::bind(server, service.state.clone()).map_err(|source| {
+            StartupError::Bind { addr: format!("{}:{}", server.host, server.port), source }
+        })?;
         tracing::info!(
-            host = %config.server.host,
+            host = %server.host,
             port = app.port(),
-            backend = state.store.backend().as_str(),
+            backend = service.store.backend().as_str(),
             "baton listening"
         );
+        let state = &service.state;
         spawn_purge(state.auth.clone(), config.purge.interval);
-        spawn_metrics_upkeep(state.metrics.clone(), state.limiter.clone());
+        baton_http::server::spawn_upkeep(state);
         let handle = app.handle();
         let timeout = config.server.shutdown_timeout;
         actix_web::rt::spawn(async move {
             loop {
                 match signals.next().await {
-                    Signal::Reload => reload(&source, &state).await,
+                    Signal::Reload => reload(&source, &service).await,
                     Signal::Stop(name) => {
                         tracing::info!(
                             signal = name,
@@ -72,12 +70,12 @@ pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
                     }
                 }
             }
-            shutdown::begin_stop();
+            inflight::begin_stop();
             handle.stop(true).await;
         });
         app.run_until_stopped().await?;
         // The server future ends once the workers have stopped: what never answered was cut.
-        let cut = shutdown::cut_requests();
+        let cut = inflight::cut_requests();
         if cut > 0 {
             tracing::warn!(
                 cut,
@@ -90,11 +88,12 @@ pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
     })
 }
 
-/// Runs [`shutdown::reload`] off the executor (it reads files); reloads run one at a time.
-async fn reload(source: &Source, state: &AppState) {
-    let (source, keys, metrics) = (source.clone(), state.issuer.clone(), state.metrics.clone());
+/// Runs [`signals::reload`] off the executor (it reads files); reloads run one at a time.
+async fn reload(source: &Source, service: &Service) {
+    let (source, keys) = (source.clone(), service.keys.clone());
+    let metrics = service.state.metrics.clone();
     let done = actix_web::rt::task::spawn_blocking(move || {
-        shutdown::reload(&source, &keys, &metrics);
+        signals::reload(&source, &keys, &metrics);
     });
     if done.await.is_err() {
         tracing::error!("SIGHUP: the key reload task failed; the current keys stay in use");
@@ -116,7 +115,7 @@ fn spawn_purge(auth: Auth, every: Duration) {
             match actix_web::rt::task::spawn_blocking(move || auth.purge()).await {
                 Ok(Ok(purged)) => tracing::info!(purged, "purged dead sessions"),
                 Ok(Err(e)) => {
-                    let error = crate::error::chain(&e);
+                    let error = baton_http::error::chain(&e);
                     tracing::warn!(%error, "periodic purge failed");
                 }
                 Err(e) => tracing::error!(error = %e, "periodic purge task failed"),
@@ -125,22 +124,9 @@ fn spawn_purge(auth: Auth, every: Duration) {
     });
 }
 
-/// Keeps the metrics' histograms drained and the rate limiter's idle buckets forgotten while
-/// the server runs, so neither grows without bound.
-fn spawn_metrics_upkeep(metrics: Metrics, limiter: std::sync::Arc<crate::ratelimit::RateLimiter>) {
-    actix_web::rt::spawn(async move {
-        let mut ticker = actix_web::rt::time::interval(METRICS_UPKEEP);
-        loop {
-            ticker.tick().await;
-            metrics.run_upkeep();
-            limiter.upkeep();
-        }
-    });
-}
-
 /// `baton migrate`: apply pending migrations and say which ones ran.
 pub fn migrate(config: &Config) -> Result<(), StartupError> {
-    let store = Store::open(&startup::command_store_config(config))?;
+    let store = Store::open(&wiring::command_store_config(config))?;
     let applied = store.run_migrations()?;
     let backend = store.backend().as_str();
     if applied.is_empty() {
@@ -153,8 +139,8 @@ pub fn migrate(config: &Config) -> Result<(), StartupError> {
 
 /// `baton purge`: delete dead sessions once and report how many.
 pub fn purge(config: &Config) -> Result<(), StartupError> {
-    let store = Store::connect(&startup::command_store_config(config))?;
-    let (auth, _) = startup::auth(config, &store)?;
+    let store = Store::connect(&wiring::command_store_config(config))?;
+    let (auth, _) = wiring::auth(config, &store)?;
     let purged = auth.purge()?;
     println!("purged {purged} sessions");
     Ok(())

@@ -7,7 +7,7 @@
 use super::CommandError;
 use crate::cli::UserCommand;
 use crate::config::Config;
-use crate::startup;
+use crate::wiring;
 use baton_core::{AdminError, Auth, RegisterError};
 use baton_store::Store;
 use std::io::{BufRead, IsTerminal};
@@ -19,9 +19,9 @@ pub fn user(config: &Config, command: &UserCommand) -> Result<(), CommandError> 
         UserCommand::Create { .. } => Some(read_password()?),
         _ => None,
     };
-    let store = Store::connect(&startup::command_store_config(config))
-        .map_err(startup::StartupError::from)?;
-    let (auth, _) = startup::auth(config, &store)?;
+    let store = Store::connect(&wiring::command_store_config(config))
+        .map_err(wiring::StartupError::from)?;
+    let (auth, _) = wiring::auth(config, &store)?;
     match (command, password) {
         (UserCommand::Create { email, name }, Some(password)) => {
             let user = auth.create_user(email, password, name.as_deref()).map_err(|e| match e {
@@ -31,7 +31,7 @@ pub fn user(config: &Config, command: &UserCommand) -> Result<(), CommandError> 
                 RegisterError::InvalidInput(e) => {
                     CommandError::Failed(format!("invalid input: {e}"))
                 }
-                RegisterError::Fault(f) => CommandError::Failed(crate::error::chain(&f)),
+                RegisterError::Fault(f) => CommandError::Failed(baton_http::error::chain(&f)),
             })?;
             println!("created user {} <{}>", user.id, user.email);
         }
@@ -55,7 +55,7 @@ fn set_disabled(
 ) -> Result<baton_core::User, CommandError> {
     auth.set_account_disabled(email, disabled).map_err(|e| match e {
         AdminError::UserNotFound => CommandError::Failed(format!("no user with email {email:?}")),
-        AdminError::Fault(f) => CommandError::Failed(crate::error::chain(&f)),
+        AdminError::Fault(f) => CommandError::Failed(baton_http::error::chain(&f)),
     })
 }
 

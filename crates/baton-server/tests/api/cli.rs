@@ -36,7 +36,7 @@ async fn user_commands_manage_accounts_of_a_running_server(b: Backend) {
         failed(&run(user(&["create", "--email", "ops@example.com"]), "another pw 1\n").await);
     assert!(line.contains("already exists"), "{line}");
     let line = failed(&run(user(&["create", "--email", "x@example.com"]), "short\n").await);
-    assert!(line.contains("at least 8 bytes"), "{line}");
+    assert!(line.contains("at least 8 characters"), "{line}");
     let line = failed(&run(user(&["create", "--email", "y@example.com"]), "").await);
     assert!(line.contains("no password on stdin"), "{line}");
     let line = failed(&run(user(&["create", "--email", "nope"]), "long enough pw\n").await);

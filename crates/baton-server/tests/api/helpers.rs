@@ -1,10 +1,11 @@
 //! Starting the real server on a real socket with its own fresh database, and talking to it.
 
 use baton_core::{Claims, TokenIssuer, TokenKind};
+use baton_http::{AppState, Application};
 use baton_jwt::JwtIssuer;
-use baton_server::app::AppState;
+use baton_jwt::ReloadableIssuer;
 use baton_server::config::{Config, Secret};
-use baton_server::startup::{self, Application};
+use baton_server::wiring::{self, Service};
 use baton_store::testing::TestDatabase;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
@@ -88,6 +89,10 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub state: AppState,
+    /// The server's reloadable key set.
+    pub keys: Arc<ReloadableIssuer>,
+    /// The wired service: state, store and key set.
+    pub service: Service,
     pub config: Config,
     pub db: Arc<TestDb>,
     handle: actix_web::dev::ServerHandle,
@@ -108,17 +113,18 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -
 
 async fn start(db: Arc<TestDb>, config: Config) -> TestApp {
     let cfg = config.clone();
-    let state = tokio::task::spawn_blocking(move || startup::state(&cfg))
+    let service = tokio::task::spawn_blocking(move || wiring::service(&cfg))
         .await
         .unwrap()
         .expect("wiring the test server");
+    let (state, keys) = (service.state.clone(), service.keys.clone());
     let listener = TcpListener::bind("127.0.0.1:0").expect("binding a port");
-    let app = Application::with_listener(listener, &config, state.clone()).unwrap();
+    let app = Application::with_listener(listener, &config.server, state.clone()).unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder().user_agent("baton-tests/1.0").build().unwrap();
-    TestApp { address, client, state, config, db, handle }
+    TestApp { address, client, state, keys, service, config, db, handle }
 }
 
 impl TestApp {
@@ -131,10 +137,10 @@ impl TestApp {
     /// Runs blocking work (the core, the store) off the test's runtime.
     pub async fn blocking<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&AppState) -> T + Send + 'static,
+        f: impl FnOnce(&Service) -> T + Send + 'static,
     ) -> T {
-        let state = self.state.clone();
-        tokio::task::spawn_blocking(move || f(&state)).await.unwrap()
+        let service = self.service.clone();
+        tokio::task::spawn_blocking(move || f(&service)).await.unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -188,14 +194,14 @@ impl TestApp {
 
     /// An issuer with this server's keys, to mint tokens with chosen claims.
     pub fn issuer(&self) -> JwtIssuer {
-        JwtIssuer::new(startup::jwt_config(&self.config).unwrap()).unwrap()
+        JwtIssuer::new(wiring::jwt_config(&self.config).unwrap()).unwrap()
     }
 
     /// An issuer with the same issuer and audience but another secret.
     pub fn foreign_issuer(&self) -> JwtIssuer {
         let mut config = self.config.clone();
         config.jwt.secret = Some(Secret::new("another-secret-that-is-long-enough-0000"));
-        JwtIssuer::new(startup::jwt_config(&config).unwrap()).unwrap()
+        JwtIssuer::new(wiring::jwt_config(&config).unwrap()).unwrap()
     }
 }
 

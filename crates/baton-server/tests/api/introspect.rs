@@ -116,7 +116,7 @@ async fn anything_but_a_live_token_is_only_inactive(b: Backend) {
     assert_eq!(app.refresh(s(&u, "refresh_token")).await.status(), StatusCode::UNAUTHORIZED);
     inactive(&app, s(&u2, "access_token"), "session revoked for reuse").await;
     let bob = app.register("bob@example.com").await;
-    app.blocking(|s| s.auth.set_account_disabled("bob@example.com", true).unwrap()).await;
+    app.blocking(|s| s.state.auth.set_account_disabled("bob@example.com", true).unwrap()).await;
     inactive(&app, s(&bob, "access_token"), "disabled account").await;
 }
 

@@ -5,7 +5,7 @@ use crate::helpers::*;
 use crate::on_both_backends;
 use baton_jwt::{JwtIssuer, generate_ed25519};
 use baton_server::config::{Config, KeyAlg, KeyConfig, Secret};
-use baton_server::startup;
+use baton_server::wiring;
 use reqwest::{Response, StatusCode};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
@@ -57,7 +57,7 @@ async fn an_hs256_key_set_publishes_no_key(b: Backend) {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(header(&res, "content-type"), "application/json");
     assert_eq!(header(&res, "cache-control"), "public, max-age=300", "jwks.max_age default");
-    assert_eq!(header(&res, "etag"), app.state.issuer.current().etag());
+    assert_eq!(header(&res, "etag"), app.keys.current().etag());
     assert_eq!(res.text().await.unwrap(), r#"{"keys":[]}"#);
 }
 
@@ -72,7 +72,7 @@ async fn only_the_public_halves_of_ed25519_keys_are_published_in_order(b: Backen
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(header(&res, "cache-control"), "public, max-age=42");
     let body = res.text().await.unwrap();
-    assert_eq!(body, app.state.issuer.current().jwks_json(), "exactly the bytes of the ETag");
+    assert_eq!(body, app.keys.current().jwks_json(), "exactly the bytes of the ETag");
     assert!(!body.contains(SECRET) && !body.contains("PRIVATE"), "{body}");
     let jwks: Value = serde_json::from_str(&body).unwrap();
     let keys = jwks["keys"].as_array().unwrap();
@@ -125,8 +125,8 @@ async fn a_replaced_key_set_is_published_at_once_with_a_new_etag(b: Backend) {
     let old_etag = header(&before, "etag").to_owned();
     let mut next = app.config.clone();
     next.jwt.keys.push(ed25519("ed-2"));
-    let issuer = JwtIssuer::new(startup::jwt_config(&next).unwrap()).unwrap();
-    app.state.issuer.replace(issuer);
+    let issuer = JwtIssuer::new(wiring::jwt_config(&next).unwrap()).unwrap();
+    app.keys.replace(issuer);
     let res = get(&app, Some(&old_etag)).await;
     assert_eq!(res.status(), StatusCode::OK, "the old ETag no longer matches");
     assert_ne!(header(&res, "etag"), old_etag);

@@ -153,7 +153,7 @@ async fn no_secret_reaches_the_log_of_a_full_run(b: Backend) {
     // run on the blocking pool).
     let ours = |v: &&Value| {
         let target = v["target"].as_str().unwrap_or_default();
-        target.starts_with("baton_core") || target == "baton_server::telemetry"
+        target.starts_with("baton_core") || target == "baton_http::middleware::tracing"
     };
     let request_lines: Vec<&Value> = json.iter().filter(ours).collect();
     assert!(request_lines.len() >= 8, "{request_lines:?}");

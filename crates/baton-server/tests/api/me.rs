@@ -158,7 +158,7 @@ async fn token_of_a_deleted_user_is_401(b: Backend) {
 async fn a_disabled_account_ends_its_access_tokens(b: Backend) {
     let app = spawn_app(b).await;
     let t = app.register("ada@example.com").await;
-    app.blocking(|st| st.auth.set_account_disabled("ada@example.com", true).unwrap()).await;
+    app.blocking(|st| st.state.auth.set_account_disabled("ada@example.com", true).unwrap()).await;
     assert_bearer_rejected(app.me(s(&t, "access_token")).await, "account_disabled").await;
     let res = app.refresh(s(&t, "refresh_token")).await;
     assert_problem(res, StatusCode::FORBIDDEN, "account_disabled").await;

@@ -4,8 +4,8 @@
 use crate::helpers::*;
 use crate::on_both_backends;
 use baton_core::domain::email::{MAX_EMAIL_BYTES, MAX_LOCAL_PART_BYTES};
-use baton_core::domain::password::{MAX_PASSWORD_BYTES, MIN_PASSWORD_BYTES};
-use baton_server::app::endpoints;
+use baton_core::domain::password::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS};
+use baton_http::app::endpoints;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -119,8 +119,9 @@ async fn request_fields_state_the_servers_rules(b: Backend) {
     let doc = document(&app).await;
     let register = &doc["components"]["schemas"]["RegisterRequest"]["properties"];
     let password = &register["password"];
-    assert_eq!((&password["minLength"], &password["maxLength"]), (&json!(2), &json!(72)));
-    let bytes = json!({"min": MIN_PASSWORD_BYTES, "max": MAX_PASSWORD_BYTES});
+    let chars = (&json!(MIN_PASSWORD_CHARS), &json!(MAX_PASSWORD_BYTES));
+    assert_eq!((&password["minLength"], &password["maxLength"]), chars);
+    let bytes = json!({"max": MAX_PASSWORD_BYTES});
     assert_eq!(password["x-utf8-bytes"], bytes);
     assert_eq!(password["format"], "password");
     let email = &register["email"];
@@ -141,12 +142,12 @@ async fn request_fields_state_the_servers_rules(b: Backend) {
     let id = &doc["paths"]["/api/v1/auth/sessions/{id}"]["delete"]["parameters"][0];
     assert_eq!((&id["name"], &id["schema"]["format"]), (&json!("id"), &json!("uuid")));
 
-    // The server counts bytes: 7 characters of 13 bytes register, 2 ASCII characters (within
-    // the schema's characters, under its bytes) do not, nor 37 characters of 74 bytes.
+    // `minLength` is the rule: 8 characters of 16 bytes register, 7 characters of 13 bytes do
+    // not; above, bytes count: 37 characters of 74 bytes do not.
     let long = "é".repeat(37);
     for (email, password, status) in [
-        ("a@example.com", "ééééééa", StatusCode::CREATED),
-        ("b@example.com", "aa", StatusCode::BAD_REQUEST),
+        ("a@example.com", "éééééééé", StatusCode::CREATED),
+        ("b@example.com", "ééééééa", StatusCode::BAD_REQUEST),
         ("c@example.com", long.as_str(), StatusCode::BAD_REQUEST),
         // Surrounding whitespace is trimmed before the email is checked, as its pattern allows.
         ("\u{3000}d@example.com\t", PASSWORD, StatusCode::CREATED),

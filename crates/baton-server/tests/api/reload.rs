@@ -1,11 +1,11 @@
-//! The SIGHUP reload hook (`shutdown::reload`) on a running server, in-process on both
+//! The SIGHUP reload hook (`signals::reload`) on a running server, in-process on both
 //! backends: the reuse grace holds across a signing-key change, and a failed reload keeps the
 //! keys in use. (`sighup.rs` sends the real signal to the real binary.)
 
 use crate::helpers::*;
 use crate::on_both_backends;
 use baton_server::config::Source;
-use baton_server::shutdown;
+use baton_server::signals;
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::path::Path;
@@ -22,7 +22,7 @@ fn write_config(dir: &Path, app: &TestApp, jwt: &str) -> Source {
 }
 
 async fn reload(app: &TestApp, source: Source) -> bool {
-    app.blocking(move |s| shutdown::reload(&source, &s.issuer, &s.metrics)).await
+    app.blocking(move |s| signals::reload(&source, &s.keys, &s.state.metrics)).await
 }
 
 fn kid(token: &str) -> String {
@@ -50,7 +50,7 @@ async fn a_grace_replay_after_a_key_change_gets_the_current_token(b: Backend) {
          {{ kid = \"default\", secret = \"{SECRET}\" }},\n]"
     );
     assert!(reload(&app, write_config(dir.path(), &app, &jwt)).await, "the reload applies");
-    assert_eq!(app.state.issuer.current().signing_kid(), "next");
+    assert_eq!(app.keys.current().signing_kid(), "next");
 
     // The lost response's client replays t0 inside the grace: it gets the session's current
     // refresh token, the very one signed before the reload, and a fresh access token.
@@ -70,7 +70,7 @@ async fn a_failed_reload_keeps_the_keys_in_use(b: Backend) {
     let app = spawn_app(b).await;
     let (_, dir) = baton_store::testing::sqlite_url();
     let t = app.register("ada@example.com").await;
-    let etag = app.state.issuer.current().etag().to_owned();
+    let etag = app.keys.current().etag().to_owned();
     let broken = [
         // Refused by the configuration's checks: a weak secret.
         "keys = [ { kid = \"short\", secret = \"too-short-secret-XYZ\" } ]".to_owned(),
@@ -83,7 +83,7 @@ async fn a_failed_reload_keeps_the_keys_in_use(b: Backend) {
     ];
     for (i, jwt) in broken.iter().enumerate() {
         assert!(!reload(&app, write_config(dir.path(), &app, jwt)).await, "{jwt}");
-        let current = app.state.issuer.current();
+        let current = app.keys.current();
         assert_eq!((current.signing_kid(), current.etag()), ("default", etag.as_str()));
         assert_eq!(app.me(s(&t, "access_token")).await.status(), StatusCode::OK);
         assert_eq!(reloads(&app, "failed").await, (i + 1).to_string());

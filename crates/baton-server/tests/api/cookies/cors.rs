@@ -81,8 +81,8 @@ async fn answers_to_the_allowed_origin_carry_cors_headers_errors_included(b: Bac
             .unwrap(),
         // 401 with WWW-Authenticate, which a script may read.
         app.client.get(app.url("/api/v1/auth/me")).header("origin", APP).send().await.unwrap(),
-        // 404 from the fallback.
-        app.client.get(app.url("/nowhere")).header("origin", APP).send().await.unwrap(),
+        // 405 from the resource.
+        app.client.get(app.url("/api/v1/auth/login")).header("origin", APP).send().await.unwrap(),
     ];
     for res in std::iter::once(&ok).chain(&problems) {
         assert_eq!(header(res, "access-control-allow-origin"), APP, "{}", res.status());
@@ -94,11 +94,21 @@ async fn answers_to_the_allowed_origin_carry_cors_headers_errors_included(b: Bac
         assert!(list(header(res, "vary")).contains(&"origin".to_owned()));
     }
     assert_eq!(ok.status(), StatusCode::OK);
-    let [csrf, unauthorized, missing] = problems;
+    let [csrf, unauthorized, wrong_method] = problems;
     assert_problem(csrf, StatusCode::FORBIDDEN, "csrf_rejected").await;
     assert_eq!(unauthorized.status(), StatusCode::UNAUTHORIZED);
-    assert_problem(missing, StatusCode::NOT_FOUND, "not_found").await;
+    assert_problem(wrong_method, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
     assert_eq!(app.me(s(&body, "access_token")).await.status(), StatusCode::OK);
+}
+
+async fn routes_no_browser_calls_answer_without_cors_headers(b: Backend) {
+    let app = browser_app(b, |_| {}).await;
+    for path in ["/healthz", "/readyz", "/metrics", "/.well-known/jwks.json", "/nowhere"] {
+        let res = app.client.get(app.url(path)).header("origin", APP).send().await.unwrap();
+        assert!(cors_headers(&res).is_empty(), "{path}: {:?}", cors_headers(&res));
+        let res = preflight(&app, path, APP, "authorization").await;
+        assert!(cors_headers(&res).is_empty(), "preflight {path}: {:?}", cors_headers(&res));
+    }
 }
 
 async fn other_origins_and_plain_clients_get_no_cors_headers(b: Backend) {
@@ -132,5 +142,6 @@ on_both_backends!(
     preflights_from_other_origins_are_refused_without_cors_headers,
     answers_to_the_allowed_origin_carry_cors_headers_errors_included,
     other_origins_and_plain_clients_get_no_cors_headers,
+    routes_no_browser_calls_answer_without_cors_headers,
     without_allowed_origins_there_is_no_cors,
 );

@@ -1,0 +1,163 @@
+//! The routing table and the application built from it.
+//!
+//! [`endpoints`] is the one list of routes: the server registers it and a test checks the
+//! OpenAPI document ([`crate::openapi`]) lists exactly it. Each route says who calls it
+//! ([`Exposure`]), which decides what wraps its resource: CORS for the browser origins, and the
+//! per-address rate limit for the two routes that hash a password. The middleware every
+//! request passes through is in [`crate::server`].
+
+use crate::cookies;
+use crate::error::{ApiError, HttpError, PROBLEM_JSON};
+use crate::extract::TrustedProxies;
+use crate::extract::body;
+use crate::middleware::ratelimit;
+use crate::openapi;
+use crate::paths;
+use crate::routes::{account, health, introspect, jwks, ops, sessions, tokens};
+use crate::state::AppState;
+use actix_web::body::MessageBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{Method, header};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, from_fn};
+use actix_web::{HttpResponse, ResponseError, Route, web};
+
+/// Who calls a route, which decides what wraps it besides the app-wide middleware.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exposure {
+    /// Browser apps may call it: CORS with credentials for `cookies.allowed_origins`.
+    Browsers,
+    /// Like [`Exposure::Browsers`], and it hashes a password: the per-address rate limit
+    /// answers 429 before any bcrypt runs (SPEC §5).
+    BrowsersRateLimited,
+    /// Servers, operators and tooling: no CORS headers at all.
+    Servers,
+}
+
+/// One route of the API. The table is data so that the server and the OpenAPI check read
+/// the same list and cannot drift apart.
+pub struct Endpoint {
+    /// HTTP method.
+    pub method: Method,
+    /// Path pattern as actix and OpenAPI both write it (`/api/v1/auth/sessions/{id}`).
+    pub path: &'static str,
+    /// Who calls it.
+    pub exposure: Exposure,
+    /// The handler, as a route without a method guard.
+    handler: fn() -> Route,
+}
+
+fn endpoint(
+    method: Method,
+    path: &'static str,
+    exposure: Exposure,
+    handler: fn() -> Route,
+) -> Endpoint {
+    Endpoint { method, path, exposure, handler }
+}
+
+/// Every route Baton serves (SPEC §2), in registration order.
+pub fn endpoints() -> Vec<Endpoint> {
+    use Exposure::{Browsers, BrowsersRateLimited, Servers};
+    vec![
+        endpoint(Method::POST, paths::REGISTER, BrowsersRateLimited, || {
+            web::route().to(account::register)
+        }),
+        endpoint(Method::POST, paths::LOGIN, BrowsersRateLimited, || {
+            web::route().to(account::login)
+        }),
+        endpoint(Method::POST, paths::REFRESH, Browsers, || web::route().to(tokens::refresh)),
+        endpoint(Method::POST, paths::LOGOUT, Browsers, || web::route().to(tokens::logout)),
+        endpoint(Method::GET, paths::ME, Browsers, || web::route().to(tokens::me)),
+        endpoint(Method::GET, paths::SESSIONS, Browsers, || web::route().to(sessions::list)),
+        endpoint(Method::DELETE, paths::SESSION, Browsers, || web::route().to(sessions::revoke)),
+        endpoint(Method::GET, paths::HEALTHZ, Servers, || web::route().to(health::healthz)),
+        endpoint(Method::GET, paths::READYZ, Servers, || web::route().to(health::readyz)),
+        endpoint(Method::GET, paths::METRICS, Servers, || web::route().to(ops::metrics)),
+        endpoint(Method::GET, paths::OPENAPI, Servers, || web::route().to(ops::openapi)),
+        endpoint(Method::GET, paths::JWKS, Servers, || web::route().to(jwks::jwks)),
+        endpoint(Method::POST, paths::INTROSPECT, Servers, || {
+            web::route().to(introspect::introspect)
+        }),
+    ]
+}
+
+/// Registers the app data, every route of [`endpoints`] and the 404 fallback on an app or a
+/// test service. Routes sharing a path share one resource, whose other methods answer 405.
+pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        let trusted = TrustedProxies(state.config.server.trusted_proxies.clone().into());
+        cfg.app_data(state.clone())
+            .app_data(state.metrics.clone())
+            .app_data(state.limiter.clone())
+            .app_data(trusted)
+            .app_data(web::Data::new(state.config.cookies.clone()))
+            .app_data(web::Data::new(ops::OpenApiDocument(openapi::document_json())))
+            .app_data(body::payload_config())
+            .app_data(body::query_config());
+        let endpoints = endpoints();
+        let mut paths: Vec<&'static str> = Vec::new();
+        for e in &endpoints {
+            if !paths.contains(&e.path) {
+                paths.push(e.path);
+            }
+        }
+        for path in paths {
+            let routes: Vec<&Endpoint> = endpoints.iter().filter(|e| e.path == path).collect();
+            let allow: Vec<&str> = routes.iter().map(|e| e.method.as_str()).collect();
+            let exposure = routes[0].exposure;
+            let mut res = resource(path, allow.join(", "));
+            for e in routes {
+                res = res.route((e.handler)().method(e.method.clone()));
+            }
+            let cors = || cookies::cors::layer(&state.config.cookies);
+            // Innermost first: the limit, the safety net, then CORS outside it so that
+            // problem+json answers carry the CORS headers too.
+            match exposure {
+                Exposure::Servers => cfg.service(res),
+                Exposure::Browsers => cfg.service(
+                    res.wrap(problem_safety_net()).wrap(cors()).wrap(from_fn(cookies::cors::tidy)),
+                ),
+                Exposure::BrowsersRateLimited => cfg.service(
+                    res.wrap(from_fn(ratelimit::limit))
+                        .wrap(problem_safety_net())
+                        .wrap(cors())
+                        .wrap(from_fn(cookies::cors::tidy)),
+                ),
+            };
+        }
+        cfg.default_service(web::to(not_found));
+    }
+}
+
+/// A resource whose unmatched methods answer 405 as problem+json, with `Allow: <allow>`.
+fn resource(path: &str, allow: String) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || {
+        let allow = allow.clone();
+        async move {
+            Err::<HttpResponse, _>(ApiError::from(HttpError::MethodNotAllowed).with_allow(allow))
+        }
+    }))
+}
+
+async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(HttpError::NotFound.into())
+}
+
+/// Safety net: any error response not already problem+json (produced by actix itself or a
+/// library) is replaced by the problem+json answer for its status, so clients always get
+/// the documented error shape.
+pub fn problem_safety_net<B: MessageBody + 'static>() -> ErrorHandlers<B> {
+    ErrorHandlers::new().default_handler(|res: ServiceResponse<B>| {
+        let is_problem = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+        if is_problem {
+            return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+        }
+        let replacement = ApiError::from(HttpError::Status(res.status())).error_response();
+        let (req, _) = res.into_parts();
+        let res = ServiceResponse::new(req, replacement).map_into_right_body();
+        Ok(ErrorHandlerResponse::Response(res))
+    })
+}

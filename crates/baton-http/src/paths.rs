@@ -1,0 +1,36 @@
+//! Every route's path, written once: the routing table ([`crate::app`]), the OpenAPI document
+//! (`#[utoipa::path(path = ...)]` and its modifiers), the cookie's `Path` and the tests all
+//! name these constants.
+
+/// Prefix of the JSON API (SPEC §2).
+pub const API: &str = "/api/v1";
+/// Prefix of the account and token routes; also the refresh-token cookie's `Path`, so the
+/// browser sends the cookie to these routes and no others.
+pub const AUTH: &str = "/api/v1/auth";
+
+/// `POST`: create an account and log in.
+pub const REGISTER: &str = "/api/v1/auth/register";
+/// `POST`: open a session with email and password.
+pub const LOGIN: &str = "/api/v1/auth/login";
+/// `POST`: rotate a session's refresh token.
+pub const REFRESH: &str = "/api/v1/auth/refresh";
+/// `POST`: end sessions of the caller.
+pub const LOGOUT: &str = "/api/v1/auth/logout";
+/// `GET`: the caller's account.
+pub const ME: &str = "/api/v1/auth/me";
+/// `GET`: the caller's active sessions.
+pub const SESSIONS: &str = "/api/v1/auth/sessions";
+/// `DELETE`: end one of the caller's sessions.
+pub const SESSION: &str = "/api/v1/auth/sessions/{id}";
+/// `POST`: RFC 7662 introspection for resource servers.
+pub const INTROSPECT: &str = "/api/v1/auth/introspect";
+/// `GET`: the public keys of the asymmetric signing keys.
+pub const JWKS: &str = "/.well-known/jwks.json";
+/// `GET`: liveness.
+pub const HEALTHZ: &str = "/healthz";
+/// `GET`: readiness (the database answers).
+pub const READYZ: &str = "/readyz";
+/// `GET`: Prometheus metrics.
+pub const METRICS: &str = "/metrics";
+/// `GET`: this API's OpenAPI document.
+pub const OPENAPI: &str = "/api-docs/openapi.json";

@@ -1,0 +1,106 @@
+//! The HTTP server: the app-wide middleware around [`crate::app`], on a bound socket.
+
+use crate::app::{self, problem_safety_net};
+use crate::metrics;
+use crate::middleware::inflight;
+use crate::middleware::tracing::{self as request_log, RequestSpan};
+use crate::state::AppState;
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use baton_config::ServerConfig;
+use std::net::TcpListener;
+use std::time::Duration;
+use tracing_actix_web::TracingLogger;
+
+/// How often [`spawn_upkeep`] runs: recorded latencies folded into the histograms, idle
+/// rate-limit buckets forgotten.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// Keeps the metrics' histograms drained and the rate limiter's idle buckets forgotten while
+/// the server runs, so neither grows without bound. Needs a running actix (tokio) runtime.
+pub fn spawn_upkeep(state: &AppState) {
+    let (metrics, limiter) = (state.metrics.clone(), state.limiter.clone());
+    actix_web::rt::spawn(async move {
+        let mut ticker = actix_web::rt::time::interval(UPKEEP_EVERY);
+        loop {
+            ticker.tick().await;
+            metrics.run_upkeep();
+            limiter.upkeep();
+        }
+    });
+}
+
+/// Builds the HTTP server on an already bound listener (port 0 works: tests read the port
+/// back from the listener). The returned [`Server`] must be awaited or spawned to run; it
+/// stops through its handle. actix's own signal handling is off (it treats ctrl-c as a
+/// forced stop); `baton serve` installs its own, graceful for SIGTERM and ctrl-c alike.
+pub fn server(
+    listener: TcpListener,
+    state: AppState,
+    config: &ServerConfig,
+) -> std::io::Result<Server> {
+    let workers = config
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    // The pools bound the work process-wide; each worker's tokio runtime only needs enough
+    // blocking threads to run all of it should it land on one worker.
+    let blocking_threads = state.pools.threads();
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(problem_safety_net())
+            .wrap(from_fn(request_log::request_id_header))
+            .wrap(TracingLogger::<RequestSpan>::new())
+            .wrap(from_fn(metrics::track))
+            .wrap(from_fn(inflight::track))
+            .configure(app::configure(data.clone()))
+    })
+    .workers(workers)
+    .worker_max_blocking_threads(blocking_threads)
+    .shutdown_timeout(config.shutdown_timeout.as_secs())
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// A bound, not yet running HTTP server and the port it got.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds `server.host:server.port` and builds the server around `state`.
+    pub fn bind(config: &ServerConfig, state: AppState) -> std::io::Result<Self> {
+        let listener = TcpListener::bind((config.host.as_str(), config.port))?;
+        Self::with_listener(listener, config, state)
+    }
+
+    /// Builds the server on an already bound listener.
+    pub fn with_listener(
+        listener: TcpListener,
+        config: &ServerConfig,
+        state: AppState,
+    ) -> std::io::Result<Self> {
+        let port = listener.local_addr()?.port();
+        let server = server(listener, state, config)?;
+        Ok(Self { port, server })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server (gracefully or not) from elsewhere.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the server is stopped (signal or handle); in-flight requests finish first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
