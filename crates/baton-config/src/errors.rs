@@ -51,9 +51,14 @@ pub fn where_suffix(origin: &Origin, key: &str) -> String {
 /// Keys whose values must never appear in a message: secrets, key lists, client lists and
 /// the database URL (it may hold a password).
 pub fn is_sensitive(path: &[&str]) -> bool {
-    matches!(path, ["jwt", "secret" | "keys", ..] | ["introspection", ..] | ["database", "url", ..])
-        || matches!(path, ["mail", "smtp_url", ..])
-        || path.iter().any(|p| matches!(*p, "secret" | "private_key"))
+    matches!(
+        path,
+        ["jwt", "secret" | "keys", ..]
+            | ["introspection", ..]
+            | ["database", "url", ..]
+            | ["mfa", "encryption_key", ..]
+            | ["mail", "smtp_url", ..]
+    ) || path.iter().any(|p| matches!(*p, "secret" | "private_key"))
 }
 
 /// One line for a figment extraction error, safe for secrets.

@@ -121,6 +121,8 @@ fn section_value(figment: &Figment, section: &str) -> Result<Value, Box<figment:
         "purge" => typed::<PurgeConfig>(figment, section),
         "mail" => typed::<MailConfig>(figment, section),
         "accounts" => typed::<AccountsConfig>(figment, section),
+        "mfa" => typed::<MfaConfig>(figment, section),
+        "webauthn" => typed::<WebauthnConfig>(figment, section),
         _ => Ok(figment.extract_inner(section)?),
     }
 }

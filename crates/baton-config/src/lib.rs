@@ -34,6 +34,7 @@ mod origin;
 mod print;
 mod problem;
 mod redact;
+mod second_factor;
 mod secret;
 mod sections;
 mod validate;
@@ -47,6 +48,8 @@ mod tests_env;
 mod tests_mail;
 #[cfg(test)]
 mod tests_rules;
+#[cfg(test)]
+mod tests_second_factor;
 #[cfg(test)]
 mod tests_secrets;
 #[cfg(test)]
@@ -73,6 +76,7 @@ pub use origin::{Origin, origin};
 pub use print::print_report;
 pub use problem::ConfigError;
 pub use redact::redact_url;
+pub use second_factor::{MFA_KEY_BYTES, MfaConfig, WebauthnConfig};
 pub use secret::{
     DEV_PROFILE, DEV_SECRET_MARKER, MIN_DISTINCT_BYTES, MIN_SECRET_BYTES, REDACTED, Secret,
 };
@@ -120,6 +124,10 @@ pub struct Config {
     pub mail: MailConfig,
     /// The account lifecycle: reset and verification links, their lifetimes.
     pub accounts: AccountsConfig,
+    /// Second factors: the key sealing TOTP secrets, the TOTP issuer.
+    pub mfa: MfaConfig,
+    /// The passkeys' relying party.
+    pub webauthn: WebauthnConfig,
 }
 
 impl Config {

@@ -39,6 +39,7 @@ impl Config {
         self.check_cookies(profile, &mut p);
         self.check_weak(profile, &mut p);
         self.check_mail(&mut p);
+        p.list.extend(super::second_factor::check(self, profile, origins));
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             p.add(
                 "log.level",
@@ -317,7 +318,7 @@ fn check_issuer(issuer: &str) -> Result<(), String> {
 
 /// Refuses anything but a bare origin as browsers send it in `Origin`: `scheme://host[:port]`
 /// with a lower-case host, no default port, path, query or user info.
-fn check_origin(origin: &str) -> Result<(), String> {
+pub(super) fn check_origin(origin: &str) -> Result<(), String> {
     let url = url::Url::parse(origin).map_err(|e| {
         format!("{origin:?} is not an origin ({e}): write e.g. https://app.example.com")
     })?;

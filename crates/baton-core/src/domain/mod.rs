@@ -4,8 +4,11 @@
 pub mod email;
 pub mod link;
 pub mod mail;
+pub mod passkey;
 pub mod password;
+pub mod recovery;
 pub mod session;
 pub mod throttle;
 pub mod token;
+pub mod totp;
 pub mod user;

@@ -6,18 +6,26 @@
 //! every adapter of a port runs against itself.
 
 mod clock;
+mod entropy;
 mod hasher;
 mod issuer;
 mod mail;
+mod passkeys;
+mod sealing;
 mod store;
+mod totp;
 
 pub use clock::{Clock, RandomSource, SystemClock, SystemRandom};
+pub use entropy::RandomBytes;
 pub use hasher::{HashError, PasswordHasher};
 pub use issuer::{SignError, TokenError, TokenIssuer};
 pub use mail::{ComposeError, MailComposer, MailTransport, SendError};
+pub use passkeys::{PasskeyError, Passkeys};
+pub use sealing::{SealError, SecretSealer};
 pub use store::{
     CreateUserError, LoginLimits, Reservation, Rotation, StoreError, TokenStore, UserStore,
 };
+pub use totp::{TotpEngine, TotpError};
 
 /// A failure of an adapter, kept whole so that its cause chain reaches the log. Adapters box
 /// their own error types (diesel's, jsonwebtoken's, bcrypt's) into it.

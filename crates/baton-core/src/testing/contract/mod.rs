@@ -9,10 +9,13 @@
 pub mod hasher;
 pub mod issuer;
 pub mod mail;
+pub mod passkeys;
 pub mod paths;
 pub mod races;
+pub mod sealing;
 pub mod sessions;
 pub mod throttle;
+pub mod totp;
 pub mod users;
 
 use std::sync::{Arc, Barrier};
