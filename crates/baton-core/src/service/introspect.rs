@@ -18,7 +18,7 @@ impl Auth {
     /// other), its session is active, its account enabled, and — for a refresh token — it is
     /// the session's current one. `None` for anything else, whatever the reason, so that a
     /// caller learns nothing about why (RFC 7662 §2.2). Reads only; never changes a session.
-    pub fn introspect(
+    pub async fn introspect(
         &self,
         token: &str,
         hint: Option<TokenKind>,
@@ -33,7 +33,7 @@ impl Auth {
         else {
             return Ok(None);
         };
-        let Some((session, user)) = self.ports.tokens.find_session(claims.session_id)? else {
+        let Some((session, user)) = self.ports.tokens.find_session(claims.session_id).await? else {
             return Ok(None);
         };
         if rotation::access_denial(&session, &user, claims.user_id, now).is_some() {
