@@ -3,8 +3,12 @@
 //! Each backend has its own migration set (`migrations/postgres`, `migrations/sqlite`) since
 //! DDL differs (`uuid`/`timestamptz` versus `BLOB`/`INTEGER`, `STRICT` tables); both must
 //! describe the same tables as `schema.rs`.
+//!
+//! Migrations run on synchronous connections, on a blocking thread: on PostgreSQL a libpq
+//! connection of its own, opened and closed around them (diesel-async's migration harness
+//! blocks in place, which a current-thread runtime such as an actix worker's forbids). The
+//! request path never touches libpq.
 
-use crate::connection::AnyConnection;
 use crate::errors;
 use baton_core::StoreError;
 use diesel::backend::Backend;
@@ -22,13 +26,12 @@ const PG_MIGRATION_LOCK: i64 = 0x0062_6174_6f6e;
 
 type Applied = diesel::migration::Result<Vec<String>>;
 
-/// Applies every pending migration; returns the names applied, oldest first (empty when the
-/// schema is current). Safe to run from several processes at once.
-pub fn run(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
-    match conn {
-        AnyConnection::Postgresql(pg) => run_postgres(pg),
-        AnyConnection::Sqlite(lite) => run_sqlite(lite),
-    }
+/// Opens one libpq connection to `url` and applies every pending migration; returns the names
+/// applied, oldest first (empty when the schema is current). Safe to run from several
+/// processes at once. Blocks.
+pub fn run_postgres_url(url: &str) -> Result<Vec<String>, StoreError> {
+    let mut conn = PgConnection::establish(url).map_err(StoreError::unavailable)?;
+    run_postgres(&mut conn)
 }
 
 fn run_postgres(conn: &mut PgConnection) -> Result<Vec<String>, StoreError> {
@@ -44,7 +47,8 @@ fn run_postgres(conn: &mut PgConnection) -> Result<Vec<String>, StoreError> {
     Ok(applied)
 }
 
-fn run_sqlite(conn: &mut SqliteConnection) -> Result<Vec<String>, StoreError> {
+/// Applies every pending migration to a SQLite file, as [`run_postgres_url`] does. Blocks.
+pub fn run_sqlite(conn: &mut SqliteConnection) -> Result<Vec<String>, StoreError> {
     // `BEGIN IMMEDIATE` takes the write lock up front, so a second process waits (busy
     // timeout) and then finds nothing pending; each migration nests as a savepoint.
     conn.immediate_transaction(|conn| apply(conn, SQLITE)).map_err(harness_error)
@@ -78,15 +82,13 @@ fn harness_error(err: Box<dyn std::error::Error + Send + Sync>) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::url::Target;
 
     #[test]
     fn names_of_applied_migrations_are_reported_once() {
         let dir = std::env::temp_dir().join(format!("baton-mig-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
-        let target = Target::Sqlite(dir.join("m.db"));
-        let mut conn = crate::connection::open(&target).unwrap();
-        let applied = run(&mut conn).unwrap();
+        let mut conn = SqliteConnection::establish(&dir.join("m.db").to_string_lossy()).unwrap();
+        let applied = run_sqlite(&mut conn).unwrap();
         assert_eq!(
             applied,
             [
@@ -96,7 +98,7 @@ mod tests {
                 "2026-11-30-000004_drop_sessions_expires_at_idx"
             ]
         );
-        assert!(run(&mut conn).unwrap().is_empty());
+        assert!(run_sqlite(&mut conn).unwrap().is_empty());
         drop(conn);
         std::fs::remove_dir_all(dir).unwrap();
     }
