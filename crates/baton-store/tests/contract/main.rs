@@ -14,6 +14,7 @@ mod connect;
 mod isolation;
 mod operations;
 mod restart;
+mod runtimes;
 mod support;
 mod tls;
 
