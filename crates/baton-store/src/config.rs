@@ -83,7 +83,7 @@ pub enum SetupError {
     PostgresUrl(#[source] tokio_postgres::Error),
     /// The URL's TLS settings cannot work (`sslmode`, `sslrootcert`).
     #[error(transparent)]
-    Tls(#[from] crate::postgres::TlsError),
+    Tls(#[from] crate::tls::TlsError),
     /// The PostgreSQL connection pool could not be built.
     #[error("cannot build the PostgreSQL connection pool")]
     Pool(#[source] diesel_async::pooled_connection::deadpool::BuildError),

@@ -81,7 +81,7 @@ pub(crate) fn is_postgres<C: Dialect>(_conn: &C) -> bool {
 macro_rules! run {
     ($store:expr, $kind:ident, $(clone($($keep:ident),+),)? |$c:ident| $query:expr) => {
         match $store.db() {
-            $crate::store::Db::Postgres(pg) => {
+            $crate::db::Db::Postgres(pg) => {
                 let mut attempts = $crate::postgres::retry::Attempts::new(
                     $crate::postgres::retry::Kind::$kind,
                 );
@@ -104,7 +104,7 @@ macro_rules! run {
                     }
                 }
             }
-            $crate::store::Db::Sqlite(lite) => {
+            $crate::db::Db::Sqlite(lite) => {
                 $($(let $keep = $keep.clone();)+)?
                 lite.run(move |$c: &mut ::diesel::SqliteConnection| {
                     #[allow(unused_imports)]

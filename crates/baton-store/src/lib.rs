@@ -19,6 +19,7 @@
 
 mod blocking;
 mod config;
+mod db;
 mod errors;
 mod exec;
 mod migrations;
@@ -29,6 +30,7 @@ mod sql;
 mod sql_types;
 mod sqlite;
 mod store;
+mod tls;
 mod token_store;
 mod url;
 mod user_store;
@@ -37,8 +39,8 @@ mod user_store;
 pub mod testing;
 
 pub use config::{Backend, PoolState, SetupError, StoreConfig};
-pub use postgres::TlsError;
 pub use store::Store;
+pub use tls::TlsError;
 pub use url::UrlError;
 
 /// The text of the statements the store keeps prepared, for tools that drive the very same

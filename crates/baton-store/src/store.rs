@@ -6,6 +6,7 @@ use diesel::{ExpressionMethods, QueryDsl};
 use time::OffsetDateTime;
 
 use crate::config::{Backend, PoolState, SetupError, StoreConfig};
+use crate::db::Db;
 use crate::exec::run;
 use crate::migrations;
 use crate::postgres::PgPool;
@@ -25,15 +26,6 @@ use crate::url::Target;
 #[derive(Clone)]
 pub struct Store {
     db: Db,
-}
-
-/// The backend-specific half of a [`Store`].
-#[derive(Clone)]
-pub(crate) enum Db {
-    /// diesel-async connections in a deadpool pool.
-    Postgres(PgPool),
-    /// r2d2 connections and the store's blocking threads.
-    Sqlite(SqlitePool),
 }
 
 impl std::fmt::Debug for Store {

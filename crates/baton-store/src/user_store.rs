@@ -5,6 +5,7 @@
 //! enabling or disabling the account sets it, while failed logins leave it alone: an
 //! attacker's attempts should not change what the owner sees.
 
+use crate::db::Db;
 use crate::errors;
 use crate::exec::run;
 use crate::postgres::retry::{Attempts, Kind};
@@ -12,7 +13,7 @@ use crate::rows::{NewSession, NewUser, UserRow};
 use crate::schema::{address_attempts, login_attempts, sessions, users};
 use crate::sql::attempts::{self, Counted};
 use crate::sql_types::{Id, Ts};
-use crate::store::{Db, Store};
+use crate::store::Store;
 use baton_core::{
     CreateUserError, Email, LoginKey, LoginLimits, Reservation, Session, StoreError, User,
     UserStore,

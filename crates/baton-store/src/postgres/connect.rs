@@ -3,7 +3,7 @@
 //!
 //! The URL is libpq's (`postgres://user:pass@host:port/db?params`). The two TLS parameters
 //! tokio-postgres does not know (`sslrootcert`, and `sslmode`'s `verify-ca`/`verify-full`)
-//! are taken out and applied through rustls (see [`super::tls`]); every other parameter goes
+//! are taken out and applied through rustls (see [`crate::tls`]); every other parameter goes
 //! to tokio-postgres, which refuses what it does not know.
 
 use std::path::PathBuf;
@@ -14,8 +14,8 @@ use diesel_async::AsyncPgConnection;
 use tokio_postgres::NoTls;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::tls::{self, SslMode};
 use crate::config::SetupError;
+use crate::tls::{self, SslMode};
 
 /// Where and how to connect, parsed once per store and shared by its pools.
 pub(crate) struct PgTarget {

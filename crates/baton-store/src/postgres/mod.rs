@@ -17,7 +17,6 @@
 
 mod connect;
 pub(crate) mod retry;
-mod tls;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -35,8 +34,6 @@ use crate::errors;
 use baton_core::StoreError;
 use connect::PgTarget;
 use retry::{Attempts, Next};
-
-pub use tls::TlsError;
 
 /// A pooled connection; dropping it returns it to its pool.
 pub(crate) type Conn = Object<AsyncPgConnection>;

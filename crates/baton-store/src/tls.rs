@@ -1,4 +1,4 @@
-//! TLS to PostgreSQL on the async path, with libpq's meaning of `sslmode` and `sslrootcert`:
+//! TLS to PostgreSQL on the async path (used by `crate::postgres`), with libpq's meaning of `sslmode` and `sslrootcert`:
 //! rustls (ring provider) through `tokio-postgres-rustls`, since tokio-postgres has no TLS of
 //! its own. The one-shot libpq connection of the migrations reads the same two parameters
 //! itself, so both paths agree on what a URL asks for.
