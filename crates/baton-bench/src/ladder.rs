@@ -7,8 +7,9 @@
 //!   issuer and store: adds token verification, minting and hashing, and takes the fast path
 //!   (one statement) as the server does.
 //!
-//! The HTTP server is the rung above (`just bench`). One session per thread; threads default
-//! to the pool size, as the server runs at most that many use cases at once.
+//! The HTTP server is the rung above (`just bench`). One session per task, on a tokio runtime
+//! of `--threads` threads; tasks default to the pool size, as the server runs at most that
+//! many statements at once.
 
 use baton_core::{
     Auth, ClientInfo, Email, HashError, Password, PasswordHash, PasswordHasher, Policy, Ports,
@@ -37,9 +38,12 @@ pub struct Args {
     /// Connections in the pool (the server's default is 16).
     #[arg(long, default_value_t = 16)]
     pool_size: u32,
-    /// Threads, each with its own session; default the pool size.
+    /// Tasks, each with its own session; default the pool size.
     #[arg(long)]
-    threads: Option<usize>,
+    tasks: Option<usize>,
+    /// Runtime threads (the server's default is one worker per core).
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
     /// How long to run.
     #[arg(long, default_value_t = 5.0)]
     seconds: f64,
@@ -66,11 +70,12 @@ enum Op {
 /// Stands in for bcrypt, which this measurement is not about: setup must be quick.
 struct PlainHasher(PasswordHash);
 
+#[async_trait::async_trait]
 impl PasswordHasher for PlainHasher {
-    fn hash(&self, password: &Password) -> Result<PasswordHash, HashError> {
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, HashError> {
         Ok(PasswordHash::new(format!("plain:{}", password.expose())))
     }
-    fn verify(&self, attempt: &str, hash: &PasswordHash) -> Result<bool, HashError> {
+    async fn verify(&self, attempt: &str, hash: &PasswordHash) -> Result<bool, HashError> {
         Ok(hash.as_str().strip_prefix("plain:") == Some(attempt))
     }
     fn dummy_hash(&self) -> &PasswordHash {
@@ -80,40 +85,46 @@ impl PasswordHasher for PlainHasher {
 
 /// Runs one rung and prints `ops`, `per_second`, `p50_ms`, `p99_ms` and `failed`.
 pub fn run(args: Args) -> Result<(), Box<dyn Error>> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(args.threads.max(1))
+        .enable_all()
+        .build()?;
+    runtime.block_on(run_async(args))
+}
+
+async fn run_async(args: Args) -> Result<(), Box<dyn Error>> {
     let store = Store::connect(&StoreConfig {
         url: args.url.clone(),
         pool_size: args.pool_size,
         connect_timeout: Duration::from_secs(10),
         create_dir: false,
-    })?;
-    let threads = args.threads.unwrap_or(args.pool_size as usize).max(1);
+    })
+    .await?;
+    let tasks = args.tasks.unwrap_or(args.pool_size as usize).max(1);
     let run_for = Duration::from_secs_f64(args.seconds);
     let (level, op) = (args.level, args.op);
     let auth = core(&store)?;
     let start = Instant::now();
-    let results: Vec<Result<Vec<Duration>, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                let (store, auth) = (&store, &auth);
-                scope.spawn(move || -> Result<Vec<Duration>, String> {
-                    let mut step = match level {
-                        Level::Store => store_step(store, op)?,
-                        Level::Core => core_step(auth, op)?,
-                    };
-                    let mut latencies = Vec::with_capacity(100_000);
-                    while start.elapsed() < run_for {
-                        let t = Instant::now();
-                        step()?;
-                        latencies.push(t.elapsed());
-                    }
-                    Ok(latencies)
-                })
+    let handles: Vec<_> = (0..tasks)
+        .map(|_| {
+            let (store, auth) = (store.clone(), auth.clone());
+            tokio::spawn(async move {
+                match level {
+                    Level::Store => store_loop(&store, op, start, run_for).await,
+                    Level::Core => core_loop(&auth, op, start, run_for).await,
+                }
             })
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("ladder thread panicked")).collect()
-    });
+        })
+        .collect();
+    let mut results = Vec::with_capacity(tasks);
+    for handle in handles {
+        results.push(handle.await.map_err(|e| e.to_string()).and_then(|r| r));
+    }
     let elapsed = start.elapsed();
-    println!("level={level:?} op={op:?} threads={threads} pool_size={}", args.pool_size);
+    println!(
+        "level={level:?} op={op:?} tasks={tasks} threads={} pool_size={}",
+        args.threads, args.pool_size
+    );
     crate::summary::print("ladder", results, elapsed);
     Ok(())
 }
@@ -137,11 +148,14 @@ fn core(store: &Store) -> Result<Auth, Box<dyn Error>> {
     Ok(Auth::new(ports, Policy::default()))
 }
 
-type Step<'a> = Box<dyn FnMut() -> Result<(), String> + 'a>;
-
-/// A fresh user and session written straight through the ports; the step rotates it (or
-/// looks it up).
-fn store_step(store: &Store, op: Op) -> Result<Step<'_>, String> {
+/// A fresh user and session written straight through the ports, then rotated (or looked up)
+/// until `run_for` has passed since `start`; the latency of each step.
+async fn store_loop(
+    store: &Store,
+    op: Op,
+    start: Instant,
+    run_for: Duration,
+) -> Result<Vec<Duration>, String> {
     let now = OffsetDateTime::now_utc().replace_nanosecond(0).map_err(|e| e.to_string())?;
     let user = User {
         id: Uuid::new_v4(),
@@ -153,7 +167,7 @@ fn store_step(store: &Store, op: Op) -> Result<Step<'_>, String> {
         created_at: now,
         updated_at: now,
     };
-    UserStore::create_user(store, &user, None).map_err(|e| e.to_string())?;
+    UserStore::create_user(store, &user, None).await.map_err(|e| e.to_string())?;
     let session = Session {
         id: Uuid::new_v4(),
         user_id: user.id,
@@ -169,54 +183,66 @@ fn store_step(store: &Store, op: Op) -> Result<Step<'_>, String> {
         user_agent: Some("baton-bench".into()),
         client_addr: Some("127.0.0.1".into()),
     };
-    store.create_session(&session).map_err(|e| e.to_string())?;
+    store.create_session(&session).await.map_err(|e| e.to_string())?;
     let id = session.id;
+    let mut latencies = Vec::with_capacity(100_000);
     let mut counter = 0u64;
-    Ok(Box::new(move || {
+    while start.elapsed() < run_for {
+        let t = Instant::now();
         let (session, _user) = store
             .find_session(id)
+            .await
             .map_err(|e| e.to_string())?
             .ok_or_else(|| "session vanished".to_string())?;
-        if op == Op::Me {
-            return Ok(());
+        if op == Op::Refresh {
+            counter += 1;
+            let at = OffsetDateTime::now_utc().replace_nanosecond(0).map_err(|e| e.to_string())?;
+            let rotation = Rotation {
+                session_id: id,
+                user_id: session.user_id,
+                absolute_expires_at: session.absolute_expires_at,
+                expected_generation: session.generation,
+                expected_hash: session.refresh_hash,
+                new_hash: RefreshHash::of(&format!("{id}.{counter}")),
+                rotated_at: at,
+                expires_at: at + time::Duration::days(7),
+            };
+            if store.rotate(&rotation).await.map_err(|e| e.to_string())?.is_none() {
+                return Err("rotation lost its compare-and-swap".into());
+            }
         }
-        counter += 1;
-        let at = OffsetDateTime::now_utc().replace_nanosecond(0).map_err(|e| e.to_string())?;
-        let rotation = Rotation {
-            session_id: id,
-            user_id: session.user_id,
-            absolute_expires_at: session.absolute_expires_at,
-            expected_generation: session.generation,
-            expected_hash: session.refresh_hash,
-            new_hash: RefreshHash::of(&format!("{id}.{counter}")),
-            rotated_at: at,
-            expires_at: at + time::Duration::days(7),
-        };
-        match store.rotate(&rotation).map_err(|e| e.to_string())? {
-            Some(_) => Ok(()),
-            None => Err("rotation lost its compare-and-swap".into()),
-        }
-    }))
+        latencies.push(t.elapsed());
+    }
+    Ok(latencies)
 }
 
-/// A fresh account registered through the use case; the step refreshes its chain (or checks
-/// its access token).
-fn core_step(auth: &Auth, op: Op) -> Result<Step<'_>, String> {
+/// A fresh account registered through the use case, whose chain is then refreshed (or whose
+/// access token is checked) until `run_for` has passed since `start`.
+async fn core_loop(
+    auth: &Auth,
+    op: Op,
+    start: Instant,
+    run_for: Duration,
+) -> Result<Vec<Duration>, String> {
     let email = format!("ladder-{}@example.com", Uuid::new_v4());
     let issued = auth
         .register(&email, "ladder-password".into(), None, ClientInfo::default())
+        .await
         .map_err(|e| e.to_string())?;
     let mut refresh = issued.refresh_token;
     let access = issued.access_token;
-    Ok(Box::new(move || {
+    let mut latencies = Vec::with_capacity(100_000);
+    while start.elapsed() < run_for {
+        let t = Instant::now();
         match op {
             Op::Refresh => {
-                refresh = auth.refresh(&refresh).map_err(|e| e.to_string())?.refresh_token
+                refresh = auth.refresh(&refresh).await.map_err(|e| e.to_string())?.refresh_token
             }
             Op::Me => {
-                auth.authenticate(&access).map_err(|e| e.to_string())?;
+                auth.authenticate(&access).await.map_err(|e| e.to_string())?;
             }
         }
-        Ok(())
-    }))
+        latencies.push(t.elapsed());
+    }
+    Ok(latencies)
 }

@@ -77,10 +77,12 @@ impl Fault {
     /// Which kind of failure this is.
     pub fn kind(&self) -> FaultKind {
         match self {
-            Fault::Store(StoreError::Unavailable(_)) => FaultKind::Unavailable,
-            Fault::Store(StoreError::Backend(_)) | Fault::Signing(_) | Fault::Hashing(_) => {
-                FaultKind::Error
+            Fault::Store(StoreError::Unavailable(_)) | Fault::Hashing(HashError::Busy) => {
+                FaultKind::Unavailable
             }
+            Fault::Store(StoreError::Backend(_))
+            | Fault::Signing(_)
+            | Fault::Hashing(HashError::Failed(_)) => FaultKind::Error,
         }
     }
 }

@@ -3,8 +3,10 @@
 //!
 //! The crate is deliberately pure: it names its needs as ports (traits) and leaves HTTP,
 //! SQL, JWT encoding and password hashing to adapter crates, so every rule can be tested with
-//! a fake clock. Everything here is synchronous; callers run use cases on a thread that may
-//! block, which keeps async out of the domain.
+//! a fake clock. The use cases are `async fn`s that await their stores and hasher (an adapter
+//! that must block moves that work to a pool of its own), while the rules stay plain
+//! synchronous functions over plain data. The crate depends on no async runtime: its futures
+//! run on whatever executor the caller has.
 //!
 //! Where to look: [`rules`] holds the rules as plain functions, [`service`] the use cases
 //! ([`Auth`]), [`error`] what each use case can answer, [`ports`] what adapters must do, and
@@ -43,6 +45,4 @@ pub use ports::{
 pub use ports::{ComposeError, MailComposer, MailTransport, SendError};
 pub use rules::mail_retry::{Attempts, GiveUpReason, NextStep, RetryPolicy};
 pub use rules::policy::Policy;
-pub use service::login::{CheckedLogin, LoginAttempt};
-pub use service::register::{HashedAccount, NewAccount};
 pub use service::{ActiveToken, Auth, IssuedTokens, LogoutScope, Ports, Principal};

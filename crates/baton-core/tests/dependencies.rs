@@ -1,7 +1,9 @@
 //! The workspace's dependency invariants, checked against `cargo metadata --all-features`:
 //!
-//! - (a) baton-core never reaches a web framework, database, JWT or password/crypto-token crate
-//!   (the [`DENIED`] list) through its non-dev dependencies, directly or transitively;
+//! - (a) baton-core never reaches a web framework, async runtime, database, JWT or
+//!   password/crypto-token crate (the [`DENIED`] list) through its non-dev dependencies,
+//!   directly or transitively — except the dependencies only its `testing` feature turns on
+//!   (the contract suites run on tokio), which the core's own code never uses;
 //! - (b) an adapter (every `baton-*` member except baton-core, baton-server and baton-bench,
 //!   computed from the metadata so new adapters are covered; the driving adapter baton-http
 //!   and baton-config, the configuration, fall under the same rule) never depends on another
@@ -72,7 +74,12 @@ struct Graph {
     names: BTreeMap<String, String>,
     members: Vec<String>,
     deps: BTreeMap<String, Vec<String>>,
+    /// Per package name: the optional dependencies its `testing` feature turns on.
+    testing: BTreeMap<String, Vec<String>>,
 }
+
+/// The feature whose optional dependencies are test support (`baton_core::testing`).
+const TESTING_FEATURE: &str = "testing";
 
 impl Graph {
     fn from_metadata(meta: &Value) -> Graph {
@@ -85,7 +92,12 @@ impl Graph {
             let to = list(&node["deps"]).into_iter().filter(non_dev).map(|d| text(&d["pkg"]));
             (text(&node["id"]), to.collect())
         });
-        Graph { names: names.collect(), members, deps: deps.collect() }
+        let testing = list(&meta["packages"]).into_iter().map(|p| {
+            let enabled = list(&p["features"][TESTING_FEATURE]);
+            let deps = enabled.iter().filter_map(|f| f.as_str()?.strip_prefix("dep:"));
+            (text(&p["name"]), deps.map(str::to_owned).collect())
+        });
+        Graph { names: names.collect(), members, deps: deps.collect(), testing: testing.collect() }
     }
 
     fn name<'a>(&'a self, id: &'a str) -> &'a str {
@@ -103,11 +115,18 @@ impl Graph {
 
     /// Every package reachable from `from`, with the shortest chain of names that reaches it.
     fn reachable<'a>(&'a self, from: &'a str) -> Vec<(&'a str, String)> {
+        self.reachable_past(from, &[])
+    }
+
+    /// Like [`Graph::reachable`], not following `from`'s own edges to the packages named in
+    /// `skip` (they may still be reached another way, and then they count).
+    fn reachable_past<'a>(&'a self, from: &'a str, skip: &[String]) -> Vec<(&'a str, String)> {
         let mut parent: BTreeMap<&str, &str> = BTreeMap::new();
         let (mut queue, mut found) = (VecDeque::from([from]), Vec::new());
         while let Some(id) = queue.pop_front() {
             for next in self.deps.get(id).into_iter().flatten().map(String::as_str) {
-                if next != from && !parent.contains_key(next) {
+                let skipped = id == from && skip.iter().any(|s| s == self.name(next));
+                if next != from && !skipped && !parent.contains_key(next) {
                     parent.insert(next, id);
                     queue.push_back(next);
                     found.push(next);
@@ -133,7 +152,8 @@ fn core_violations(g: &Graph) -> Vec<String> {
         return vec!["baton-core is not a workspace member".into()];
     };
     let mut found = Vec::new();
-    for (id, chain) in g.reachable(core) {
+    let test_support = g.testing.get("baton-core").cloned().unwrap_or_default();
+    for (id, chain) in g.reachable_past(core, &test_support) {
         let name = g.name(id);
         if let Some(pattern) = denied(name) {
             found.push(format!("(a) baton-core reaches `{name}` (denied: `{pattern}`): {chain}"));
@@ -288,6 +308,15 @@ const HEALTHY: &[Edge] = &[
 ];
 
 fn graph(extra_members: &[&str], extra_edges: &[Edge]) -> Graph {
+    graph_with_testing(extra_members, extra_edges, &[])
+}
+
+/// A hand-made graph whose baton-core turns on `testing_deps` with its `testing` feature.
+fn graph_with_testing(
+    extra_members: &[&str],
+    extra_edges: &[Edge],
+    testing_deps: &[&str],
+) -> Graph {
     let members = [MEMBERS, extra_members].concat();
     let edges = [HEALTHY, extra_edges].concat();
     let mut ids: Vec<&str> = members.iter().copied().chain(edges.iter().map(|e| e.1)).collect();
@@ -299,7 +328,11 @@ fn graph(extra_members: &[&str], extra_edges: &[Edge]) -> Graph {
             .collect()
     };
     Graph::from_metadata(&json!({
-        "packages": ids.iter().map(|id| json!({ "id": id, "name": id })).collect::<Vec<_>>(),
+        "packages": ids.iter().map(|id| {
+            let testing: Vec<String> = testing_deps.iter().map(|d| format!("dep:{d}")).collect();
+            let features = if *id == "baton-core" { json!({ "testing": testing }) } else { json!({}) };
+            json!({ "id": id, "name": id, "features": features })
+        }).collect::<Vec<_>>(),
         "workspace_members": members,
         "resolve": { "nodes": ids.iter().map(|id| json!({ "id": id, "deps": deps(id) })).collect::<Vec<_>>() },
     }))
@@ -406,4 +439,17 @@ fn rule_f_catches_another_crate_wiring_every_adapter() {
     assert!(found.iter().any(|f| f.starts_with("(f) `baton-bench`")), "{found:?}");
     let g = graph(&[], &[]);
     assert_eq!(wiring_violations(&g), Vec::<String>::new(), "the binary reaches them all");
+}
+
+#[test]
+fn rule_a_lets_the_testing_feature_reach_tokio_but_nothing_else_may() {
+    let direct = [("baton-core", "tokio", None)];
+    assert_eq!(
+        core_violations(&graph_with_testing(&[], &direct, &["tokio"])),
+        Vec::<String>::new()
+    );
+    assert_caught(&core_violations(&graph(&[], &direct)), "(a)", "baton-core -> tokio");
+    let around = [("baton-core", "tokio", None), ("uuid", "tokio", None)];
+    let found = core_violations(&graph_with_testing(&[], &around, &["tokio"]));
+    assert_caught(&found, "(a)", "baton-core -> uuid -> tokio");
 }

@@ -2,13 +2,14 @@
 //! replayed), access checks, logouts, revocations and clock steps, every answer is exactly
 //! the one a plain model of SPEC §4 predicts — good steps succeed (a refresh of the current
 //! token of a live session rotates) and bad ones fail with the right error — and the store
-//! agrees with the model after every step.
+//! agrees with the model after every step. Each case runs on a current-thread runtime: the
+//! in-memory ports never wait, and the rules run one step after the other.
 
 mod support;
 
 use baton_core::{AccessError, LogoutScope, Policy, RefreshError, RefreshHash, RevokeReason};
 use proptest::prelude::*;
-use support::{World, world_with};
+use support::{World, block_on, world_with};
 use time::{Duration, OffsetDateTime};
 
 #[derive(Debug, Clone)]
@@ -111,8 +112,8 @@ impl Model {
     }
 }
 
-fn run(w: &World, steps: &[Step], grace: Duration) -> Result<(), TestCaseError> {
-    let first = w.register("ada@example.com");
+async fn run(w: &World, steps: &[Step], grace: Duration) -> Result<(), TestCaseError> {
+    let first = w.register("ada@example.com").await;
     let sid = first.session_id;
     let s = w.session(sid);
     let mut m = Model {
@@ -139,7 +140,7 @@ fn run(w: &World, steps: &[Step], grace: Duration) -> Result<(), TestCaseError> 
             Step::Refresh(n) => {
                 let presented = m.refresh[n % m.refresh.len()].clone();
                 let expected = m.expect_refresh(&presented, now);
-                match (w.auth.refresh(&presented.token), expected) {
+                match (w.auth.refresh(&presented.token).await, expected) {
                     (Ok(pair), Expect::Rotate) => {
                         prop_assert!(!pair.grace_replay);
                         prop_assert!(pair.refresh_expires_at <= m.absolute_end);
@@ -192,7 +193,7 @@ fn run(w: &World, steps: &[Step], grace: Duration) -> Result<(), TestCaseError> 
             }
             Step::Access(n) => {
                 let presented = &m.access[n % m.access.len()];
-                let admitted = w.auth.authenticate(&presented.token);
+                let admitted = w.auth.authenticate(&presented.token).await;
                 let token_alive = now < presented.expires_at;
                 match admitted {
                     Ok(_) => {
@@ -207,13 +208,13 @@ fn run(w: &World, steps: &[Step], grace: Duration) -> Result<(), TestCaseError> 
             }
             Step::Logout | Step::Revoke => {
                 let newest = &m.access.last().expect("one at least").token;
-                if let Ok(me) = w.auth.authenticate(newest) {
+                if let Ok(me) = w.auth.authenticate(newest).await {
                     prop_assert!(m.session_live(now));
                     if matches!(step, Step::Logout) {
-                        w.auth.logout(&me, LogoutScope::Local, None).expect("logout");
+                        w.auth.logout(&me, LogoutScope::Local, None).await.expect("logout");
                         m.revoked = Some(RevokeReason::Logout);
                     } else {
-                        w.auth.revoke_own_session(&me, sid).expect("revoke");
+                        w.auth.revoke_own_session(&me, sid).await.expect("revoke");
                         m.revoked = Some(RevokeReason::UserRevoked);
                     }
                 }
@@ -241,7 +242,7 @@ proptest! {
     ) {
         let grace = Duration::seconds(grace);
         let w = world_with(Policy { reuse_grace: grace, ..Policy::default() });
-        run(&w, &steps, grace)?;
+        block_on(run(&w, &steps, grace))?;
     }
 
     #[test]
@@ -252,6 +253,6 @@ proptest! {
         let grace = Duration::seconds(grace);
         let mut w = world_with(Policy { reuse_grace: grace, ..Policy::default() });
         w.auth = w.auth.without_fast_rotation();
-        run(&w, &steps, grace)?;
+        block_on(run(&w, &steps, grace))?;
     }
 }

@@ -45,7 +45,7 @@ impl Introspector {
         }
         let answer: Answer = res.json().await.map_err(unavailable)?;
         let is_this_token =
-            answer.token_type.as_deref() == Some("access") && answer.sub.as_deref() == Some(sub);
+            answer.token_type.as_deref() == Some("Bearer") && answer.sub.as_deref() == Some(sub);
         if answer.active && is_this_token { Ok(()) } else { Err(Refused::Inactive) }
     }
 }

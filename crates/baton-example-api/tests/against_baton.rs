@@ -48,9 +48,7 @@ async fn baton(alg: KeyAlg, private_pem: &str) -> Baton {
     config.jwt.keys = vec![key_entry(alg, "k-1", private_pem)];
     let secret = Secret::new(CLIENT_SECRET);
     config.introspection.clients = vec![IntrospectionClient { id: "example".into(), secret }];
-    let cfg = config.clone();
-    let service =
-        tokio::task::spawn_blocking(move || wiring::service(&cfg)).await.unwrap().unwrap();
+    let service = wiring::service(&config).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let app = Application::with_listener(listener, &config.server, service.state).unwrap();
     let url = format!("http://127.0.0.1:{}", app.port());

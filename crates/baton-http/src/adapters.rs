@@ -6,23 +6,32 @@
 use baton_core::StoreError;
 use time::OffsetDateTime;
 
-/// The connection pool's occupancy, for the `/metrics` gauges.
+/// How busy the adapters are right now, for the `/metrics` gauges.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Gauges {
-    /// Connections open, busy or idle.
+    /// Database connections open, busy or idle.
     pub connections: u32,
-    /// Connections open and waiting for work.
+    /// Database connections open and waiting for work.
     pub idle: u32,
+    /// Database work waiting for a connection (or, on SQLite, for one of its threads).
+    pub db_waiting: u64,
+    /// Database work running now.
+    pub db_running: u64,
+    /// Password checks waiting for a bcrypt thread.
+    pub hash_waiting: u64,
+    /// Password checks running on a bcrypt thread now.
+    pub hash_running: u64,
 }
 
-/// Operational questions about the database that no use case asks: is it up, how full is the
-/// pool, how many sessions are live. Calls may block (they run on the database pool).
+/// Operational questions about the service that no use case asks: is the database up, how
+/// busy are the pools, how many sessions are live.
+#[async_trait::async_trait]
 pub trait Operations: Send + Sync {
     /// One round trip to the database, for `/readyz`: `Ok` means queries can be served now.
-    fn ping(&self) -> Result<(), StoreError>;
+    async fn ping(&self) -> Result<(), StoreError>;
     /// Sessions usable at `now` across every server on the database, for a gauge.
-    fn count_active_sessions(&self, now: OffsetDateTime) -> Result<u64, StoreError>;
-    /// The pool's occupancy now; never blocks.
+    async fn count_active_sessions(&self, now: OffsetDateTime) -> Result<u64, StoreError>;
+    /// The pools' occupancy now; never waits.
     fn gauges(&self) -> Gauges;
 }
 

@@ -13,7 +13,7 @@ use crate::extract::body;
 use crate::middleware::ratelimit;
 use crate::openapi;
 use crate::paths;
-use crate::routes::{account, health, introspect, jwks, ops, sessions, tokens};
+use crate::routes::{account, discovery, health, introspect, jwks, oauth, ops, sessions, tokens};
 use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
@@ -78,6 +78,14 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(Method::POST, paths::INTROSPECT, Servers, || {
             web::route().to(introspect::introspect)
         }),
+        endpoint(Method::POST, paths::OAUTH_TOKEN, Browsers, || web::route().to(oauth::token)),
+        endpoint(Method::POST, paths::OAUTH_REVOKE, Browsers, || web::route().to(oauth::revoke)),
+        endpoint(Method::GET, paths::OAUTH_METADATA, Browsers, || {
+            web::route().to(discovery::metadata)
+        }),
+        endpoint(Method::GET, paths::OPENID_CONFIGURATION, Browsers, || {
+            web::route().to(discovery::openid_configuration)
+        }),
     ]
 }
 
@@ -103,11 +111,20 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
         }
         for path in paths {
             let routes: Vec<&Endpoint> = endpoints.iter().filter(|e| e.path == path).collect();
-            let allow: Vec<&str> = routes.iter().map(|e| e.method.as_str()).collect();
+            let mut allow: Vec<&str> = routes.iter().map(|e| e.method.as_str()).collect();
             let exposure = routes[0].exposure;
+            let gets = routes.iter().any(|e| e.method == Method::GET);
+            if gets {
+                allow.push(Method::HEAD.as_str());
+            }
             let mut res = resource(path, allow.join(", "));
             for e in routes {
                 res = res.route((e.handler)().method(e.method.clone()));
+                // HEAD wherever GET is (RFC 9110 §9.3.2): the same handler; actix sends the
+                // headers and no body.
+                if e.method == Method::GET {
+                    res = res.route((e.handler)().method(Method::HEAD));
+                }
             }
             let cors = || cookies::cors::layer(&state.config.cookies);
             // Innermost first: the limit, the safety net, then CORS outside it so that
@@ -148,10 +165,11 @@ async fn not_found() -> Result<HttpResponse, ApiError> {
 /// the documented error shape.
 pub fn problem_safety_net<B: MessageBody + 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(|res: ServiceResponse<B>| {
-        let is_problem = res
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+        // Baton's own error bodies: problem+json, or the OAuth endpoints' RFC 6749 JSON.
+        let is_problem = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+            let v = v.as_bytes();
+            v.starts_with(PROBLEM_JSON.as_bytes()) || v.starts_with(b"application/json")
+        });
         if is_problem {
             return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
         }

@@ -16,12 +16,10 @@
 
 pub mod adapters;
 pub mod app;
-pub mod blocking;
 pub mod cookies;
 pub mod dto;
 pub mod error;
 pub mod extract;
-pub mod flows;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

@@ -7,7 +7,6 @@
 //! needs no change here. `docs/OPERATIONS.md` explains every metric and which to alert on.
 
 use crate::adapters::Operations;
-use crate::blocking::Pools;
 use crate::error::CsrfRefusal;
 use actix_web::Error;
 use actix_web::body::MessageBody;
@@ -298,32 +297,30 @@ impl Metrics {
     }
 
     /// Updates the scrape-time gauges and renders everything in the Prometheus text format.
-    /// Counts active sessions on the blocking pool, waiting at most `COUNT_WAIT`.
-    pub async fn render(&self, operations: &Arc<dyn Operations>, pools: &Pools) -> String {
-        self.count_active_sessions(operations, pools).await;
-        let pool = operations.gauges();
-        let (db, hash) = (pools.db.load(), pools.hash.load());
+    /// Counts active sessions, waiting at most `COUNT_WAIT`.
+    pub async fn render(&self, operations: &Arc<dyn Operations>) -> String {
+        self.count_active_sessions(operations).await;
+        let g = operations.gauges();
         let inner = &self.inner;
-        inner.pool_connections.set(f64::from(pool.connections));
-        inner.pool_in_use.set(f64::from(pool.connections.saturating_sub(pool.idle)));
-        inner.pool_waiting.set(db.waiting.max(0) as f64);
-        inner.use_cases_running.set(db.running.max(0) as f64);
-        inner.hash_waiting.set(hash.waiting.max(0) as f64);
-        inner.hash_running.set(hash.running.max(0) as f64);
+        inner.pool_connections.set(f64::from(g.connections));
+        inner.pool_in_use.set(f64::from(g.connections.saturating_sub(g.idle)));
+        inner.pool_waiting.set(g.db_waiting as f64);
+        inner.use_cases_running.set(g.db_running as f64);
+        inner.hash_waiting.set(g.hash_waiting as f64);
+        inner.hash_running.set(g.hash_running as f64);
         inner.handle.render()
     }
 
-    async fn count_active_sessions(&self, operations: &Arc<dyn Operations>, pools: &Pools) {
+    async fn count_active_sessions(&self, operations: &Arc<dyn Operations>) {
         if self.inner.counting.swap(true, Ordering::AcqRel) {
             return; // an earlier scrape's count is still running
         }
         let (metrics, operations) = (self.clone(), operations.clone());
-        let count = pools.db.run(move || {
-            let result = operations.count_active_sessions(OffsetDateTime::now_utc());
-            match &result {
-                Ok(n) => metrics.inner.active_sessions.set(*n as f64),
+        let count = actix_web::rt::spawn(async move {
+            match operations.count_active_sessions(OffsetDateTime::now_utc()).await {
+                Ok(n) => metrics.inner.active_sessions.set(n as f64),
                 Err(e) => {
-                    let error = crate::error::chain(e);
+                    let error = crate::error::chain(&e);
                     tracing::warn!(%error, "cannot count active sessions for /metrics");
                 }
             }

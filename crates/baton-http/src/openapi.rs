@@ -16,7 +16,7 @@ use crate::dto::Scope;
 use crate::error::Problem;
 use crate::openapi::links::TokenLinks;
 use crate::paths;
-use crate::routes::{account, health, introspect, jwks, ops, sessions, tokens};
+use crate::routes::{account, discovery, health, introspect, jwks, oauth, ops, sessions, tokens};
 use std::sync::OnceLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{RefOr, Required};
@@ -48,6 +48,10 @@ pub const BEARER: &str = "bearer";
         ops::openapi,
         jwks::jwks,
         introspect::introspect,
+        oauth::token,
+        oauth::revoke,
+        discovery::metadata,
+        discovery::openid_configuration,
     ),
     components(schemas(Problem, Scope)),
     modifiers(&BearerScheme, &BasicScheme, &CookieScheme, &OptionalBodies, &TokenLinks),
@@ -56,6 +60,9 @@ pub const BEARER: &str = "bearer";
         (name = "operations", description = "Probes, metrics and this document"),
         (name = "resource servers", description = "For the APIs that accept Baton's access \
                                                    tokens: the JWKS and introspection"),
+        (name = "oauth", description = "The OAuth 2.0 surface for standard client libraries: \
+                                        the refresh grant, revocation and metadata; errors are \
+                                        RFC 6749 JSON (`error`, `error_description`, `code`)"),
     )
 )]
 pub struct ApiDoc;

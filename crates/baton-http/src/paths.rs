@@ -34,3 +34,11 @@ pub const READYZ: &str = "/readyz";
 pub const METRICS: &str = "/metrics";
 /// `GET`: this API's OpenAPI document.
 pub const OPENAPI: &str = "/api-docs/openapi.json";
+/// `POST`: the OAuth 2.0 token endpoint (RFC 6749 §6: the refresh grant, form-encoded).
+pub const OAUTH_TOKEN: &str = "/api/v1/oauth/token";
+/// `POST`: OAuth 2.0 token revocation (RFC 7009).
+pub const OAUTH_REVOKE: &str = "/api/v1/oauth/revoke";
+/// `GET`: OAuth 2.0 authorization server metadata (RFC 8414).
+pub const OAUTH_METADATA: &str = "/.well-known/oauth-authorization-server";
+/// `GET`: the same metadata where OpenID-first discovery looks for it.
+pub const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";

@@ -43,11 +43,8 @@ pub fn server(
     let workers = config
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    // The pools bound the work process-wide; each worker's tokio runtime only needs enough
-    // blocking threads to run all of it should it land on one worker.
-    let blocking_threads = state.pools.threads();
-    let data = web::Data::new(state);
     let server = HttpServer::new(move || {
+        let data = web::Data::new(state.for_worker());
         App::new()
             .wrap(problem_safety_net())
             .wrap(from_fn(request_log::request_id_header))
@@ -57,7 +54,6 @@ pub fn server(
             .configure(app::configure(data.clone()))
     })
     .workers(workers)
-    .worker_max_blocking_threads(blocking_threads)
     .shutdown_timeout(config.shutdown_timeout.as_secs())
     .disable_signals()
     .listen(listener)?

@@ -4,9 +4,9 @@ use crate::config::{Config, ConfigError, JwtKey, JwtSettings, KeyMaterial};
 use baton_core::{Auth, Clock, Ports, StoreError, SystemClock, SystemRandom};
 use baton_http::{AppState, Gauges, JwksDocument, Operations, PublishedKeys};
 use baton_jwt::{JwtConfig, JwtIssuer, KeyError, KeySpec, ReloadableIssuer};
-use baton_password::{BcryptHasher, CostOutOfRange};
-use baton_store::{Store, StoreConfig};
-use std::sync::Arc;
+use baton_password::{BcryptHasher, CostOutOfRange, HashPool};
+use baton_store::{Backend, Store, StoreConfig};
+use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
 /// Why the service could not start; printed with its cause chain, on one line.
@@ -90,27 +90,52 @@ pub fn jwt_config_of(jwt: &JwtSettings, keys: Vec<JwtKey>) -> JwtConfig {
 /// The core wired to a given store: JWT issuer, bcrypt hasher (its dummy hash costs nothing
 /// to make), system clock and randomness. Also returns the key set, which reloads.
 pub fn auth(config: &Config, store: &Store) -> Result<(Auth, Arc<ReloadableIssuer>), StartupError> {
-    auth_at(config, store, Arc::new(SystemClock))
+    let adapters = Adapters::new(config, store, Arc::new(SystemClock))?;
+    Ok((adapters.auth_on(store.clone()), adapters.keys))
 }
 
-/// [`auth`] on `clock`: tests move a fake clock instead of waiting for tokens to expire.
-pub fn auth_at(
-    config: &Config,
-    store: &Store,
-    clock: Arc<dyn Clock>,
-) -> Result<(Auth, Arc<ReloadableIssuer>), StartupError> {
-    let issuer = Arc::new(ReloadableIssuer::new(JwtIssuer::new(jwt_config(config)?)?));
-    tracing::info!(kid = issuer.current().signing_kid(), "JWT signing key loaded");
-    let hasher = BcryptHasher::new(config.passwords.bcrypt_cost)?;
-    let ports = Ports {
-        users: Arc::new(store.clone()),
-        tokens: Arc::new(store.clone()),
-        issuer: issuer.clone(),
-        hasher: Arc::new(hasher),
-        clock,
-        random: Arc::new(SystemRandom),
-    };
-    Ok((Auth::new(ports, config.policy()), issuer))
+/// Every adapter the core runs on but the store, so that each HTTP worker can get use cases
+/// on a pool of its own ([`Adapters::auth_on`]).
+#[derive(Clone)]
+pub struct Adapters {
+    ports: Ports,
+    policy: baton_core::Policy,
+    /// The reloadable JWT key set.
+    pub keys: Arc<ReloadableIssuer>,
+    /// bcrypt, on its own bounded pool, shared by every worker.
+    pub hasher: Arc<BcryptHasher>,
+}
+
+impl Adapters {
+    /// The JWT key set and the bcrypt hasher (`passwords.threads` threads, waiting
+    /// `database.connect_timeout` at most), on `store` and `clock`.
+    pub fn new(
+        config: &Config,
+        store: &Store,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartupError> {
+        let keys = Arc::new(ReloadableIssuer::new(JwtIssuer::new(jwt_config(config)?)?));
+        tracing::info!(kid = keys.current().signing_kid(), "JWT signing key loaded");
+        let pool =
+            HashPool { threads: config.passwords.threads(), wait: config.database.connect_timeout };
+        let hasher = Arc::new(BcryptHasher::new(config.passwords.bcrypt_cost, pool)?);
+        let ports = Ports {
+            users: Arc::new(store.clone()),
+            tokens: Arc::new(store.clone()),
+            issuer: keys.clone(),
+            hasher: hasher.clone(),
+            clock,
+            random: Arc::new(SystemRandom),
+        };
+        Ok(Self { ports, policy: config.policy(), keys, hasher })
+    }
+
+    /// The use cases on `store`, with every other adapter shared.
+    pub fn auth_on(&self, store: Store) -> Auth {
+        let ports =
+            Ports { users: Arc::new(store.clone()), tokens: Arc::new(store), ..self.ports.clone() };
+        Auth::new(ports, self.policy.clone())
+    }
 }
 
 /// A wired service: the HTTP adapter's state and the adapters behind it that the commands and
@@ -126,36 +151,96 @@ pub struct Service {
 }
 
 /// Opens the store (creating and migrating the database), wires the core and the HTTP state.
-/// Blocks: run it before the async runtime starts serving or on a blocking thread.
-pub fn service(config: &Config) -> Result<Service, StartupError> {
-    service_at(config, Arc::new(SystemClock))
+pub async fn service(config: &Config) -> Result<Service, StartupError> {
+    service_at(config, Arc::new(SystemClock)).await
 }
 
-/// [`service`] whose use cases read `clock`.
-pub fn service_at(config: &Config, clock: Arc<dyn Clock>) -> Result<Service, StartupError> {
-    let store = Store::connect(&store_config(config))?;
-    let (auth, keys) = auth_at(config, &store, clock)?;
-    let operations = Arc::new(StoreOperations(store.clone()));
-    let published = Arc::new(KeySet(keys.clone()));
-    let state = AppState::new(auth, config.clone(), operations, published);
-    Ok(Service { state, store, keys })
+/// [`service`] whose use cases read `clock`. On PostgreSQL each HTTP worker gets a pool of its
+/// own, `database.pool_size` shared out among the workers (at least one connection each).
+pub async fn service_at(config: &Config, clock: Arc<dyn Clock>) -> Result<Service, StartupError> {
+    let opened = Store::connect(&store_config(config)).await?;
+    // On PostgreSQL the opening pool only migrates: requests run on the workers' own pools,
+    // probes and the purge on one connection of their own, so a server opens at most
+    // `pool_size` (rounded up to a multiple of the workers) + 1 connections.
+    let store = match opened.backend() {
+        Backend::Postgres => opened.with_own_pool(1).map_err(StoreError::from)?,
+        Backend::Sqlite => opened.clone(),
+    };
+    drop(opened);
+    let adapters = Adapters::new(config, &store, clock)?;
+    let workers = Arc::new(Mutex::new(Vec::new()));
+    let operations = Arc::new(Probes {
+        store: store.clone(),
+        workers: workers.clone(),
+        hasher: adapters.hasher.clone(),
+    });
+    let published = Arc::new(KeySet(adapters.keys.clone()));
+    let auth = adapters.auth_on(store.clone());
+    let mut state = AppState::new(auth, config.clone(), operations, published);
+    if store.backend() == Backend::Postgres {
+        let per_worker = worker_pool_size(config);
+        let (base, adapters) = (store.clone(), adapters.clone());
+        state.worker_auth = Some(Arc::new(move || {
+            let own = base.with_own_pool(per_worker).unwrap_or_else(|_| base.clone());
+            workers.lock().unwrap_or_else(|e| e.into_inner()).push(own.clone());
+            adapters.auth_on(own)
+        }));
+    }
+    Ok(Service { state, store, keys: adapters.keys })
 }
 
-/// [`Operations`] over the store.
-struct StoreOperations(Store);
+/// Each HTTP worker's share of `database.pool_size`, rounded up (at least one).
+pub fn worker_pool_size(config: &Config) -> u32 {
+    let workers = config
+        .server
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let workers = u32::try_from(workers.max(1)).unwrap_or(u32::MAX);
+    config.database.pool_size.div_ceil(workers).max(1)
+}
 
-impl Operations for StoreOperations {
-    fn ping(&self) -> Result<(), StoreError> {
-        self.0.ping()
+/// [`Operations`] over the store and the hasher; the gauges add up every worker's pool.
+struct Probes {
+    store: Store,
+    workers: Arc<Mutex<Vec<Store>>>,
+    hasher: Arc<BcryptHasher>,
+}
+
+#[async_trait::async_trait]
+impl Operations for Probes {
+    /// Ready when every worker's pool can serve a statement now (the probes' own connection
+    /// before the workers start): an exhausted pool makes the server unready.
+    async fn ping(&self) -> Result<(), StoreError> {
+        let workers = self.workers.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if workers.is_empty() {
+            return self.store.ping().await;
+        }
+        for store in &workers {
+            store.ping().await?;
+        }
+        Ok(())
     }
 
-    fn count_active_sessions(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
-        self.0.count_active_sessions(now)
+    async fn count_active_sessions(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
+        self.store.count_active_sessions(now).await
     }
 
     fn gauges(&self) -> Gauges {
-        let pool = self.0.pool_state();
-        Gauges { connections: pool.connections, idle: pool.idle }
+        let workers = self.workers.lock().unwrap_or_else(|e| e.into_inner());
+        let pools = std::iter::once(&self.store).chain(workers.iter()).map(Store::pool_state);
+        let hash = self.hasher.load();
+        let mut g = Gauges {
+            hash_waiting: hash.waiting as u64,
+            hash_running: hash.running as u64,
+            ..Gauges::default()
+        };
+        for pool in pools {
+            g.connections += pool.connections;
+            g.idle += pool.idle;
+            g.db_waiting += u64::from(pool.waiting);
+            g.db_running += u64::from(pool.running);
+        }
+        g
     }
 }
 

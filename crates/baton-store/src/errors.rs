@@ -8,9 +8,10 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 /// names, and SQLite names the column or index in its message; either way the word is there.
 const EMAIL_CONSTRAINT_HINT: &str = "email";
 
-/// Maps a query failure: a lost connection, or SQLite's "database is locked" after the busy
-/// timeout, is [`StoreError::Unavailable`] (worth retrying, answered with 503); anything else
-/// is [`StoreError::Backend`].
+/// Maps a query failure: a lost connection, SQLite's "database is locked" after the busy
+/// timeout, or a serialization failure that outlasted the adapter's retries, is
+/// [`StoreError::Unavailable`] (worth retrying, answered with 503); anything else is
+/// [`StoreError::Backend`].
 pub fn query(err: DieselError) -> StoreError {
     if is_unavailable(&err) { StoreError::unavailable(err) } else { StoreError::backend(err) }
 }
@@ -28,27 +29,49 @@ pub fn create_user(err: DieselError) -> CreateUserError {
     CreateUserError::Store(query(err))
 }
 
-/// Whether a query failed because the connection is gone or the database is busy, rather
-/// than because of the query.
+/// Whether a query failed because the connection is gone, the database is busy or the
+/// transaction lost a race it may retry, rather than because of the query.
 pub fn is_unavailable(err: &DieselError) -> bool {
     match err {
-        DieselError::DatabaseError(_, info) => is_busy(info.message()) || is_lost(err),
+        DieselError::DatabaseError(_, info) => {
+            is_busy(info.message()) || is_lost(err) || is_serialization_failure(err)
+        }
         _ => false,
     }
 }
 
 /// Whether a query failed because its connection died (a database restart, a network cut):
-/// a read may then be retried once on a connection known to be alive.
+/// a read may then be retried once on a connection known to be alive. On the async
+/// PostgreSQL connection, a failure without SQLSTATE (`UnableToSendCommand`: an I/O error, a
+/// closed socket) is one; with libpq and SQLSTATE-carrying errors, their messages tell.
 pub fn is_lost(err: &DieselError) -> bool {
     match err {
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        ) => true,
         DieselError::DatabaseError(_, info) => is_connection_lost(info.message()),
         _ => false,
     }
 }
 
-/// Maps a failure to get a connection from the pool: the pool timed out, usually because
-/// the server refused connections or every connection stayed busy.
+/// Whether a statement failed because its transaction could not be serialized with a
+/// concurrent one (SQLSTATE 40001, which diesel reports as `SerializationFailure`) or was
+/// chosen as a deadlock victim (40P01, known here by PostgreSQL's message, which the async
+/// driver does not map). Either way the database rolled the transaction back whole, so
+/// running it again is safe and cannot count anything twice.
+pub fn is_serialization_failure(err: &DieselError) -> bool {
+    match err {
+        DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        DieselError::DatabaseError(_, info) => info.message().starts_with(DEADLOCK),
+        _ => false,
+    }
+}
+
+/// PostgreSQL's message for SQLSTATE 40P01.
+const DEADLOCK: &str = "deadlock detected";
+
+/// Maps a failure to get a SQLite connection from r2d2 within the timeout.
 pub fn pool(err: r2d2::Error) -> StoreError {
     StoreError::unavailable(err)
 }
@@ -60,10 +83,12 @@ fn is_busy(message: &str) -> bool {
         || message.contains("database table is locked")
 }
 
-/// libpq's words for a connection that died under a query (server restart, network cut).
+/// PostgreSQL's and libpq's words for a connection that died under a query (a server shutting
+/// down or restarting: SQLSTATE 57P01 to 57P03; a network cut).
 fn is_connection_lost(message: &str) -> bool {
     message.contains("server closed the connection")
         || message.contains("terminating connection")
+        || message.contains("the database system is")
         || message.contains("no connection to the server")
         || message.contains("connection to server")
         || message.contains("SSL SYSCALL error")
@@ -134,9 +159,23 @@ mod tests {
         let lost = "server closed the connection unexpectedly";
         assert!(matches!(query(db(Unknown, lost, None)), StoreError::Unavailable(_)));
         assert!(matches!(query(db(Unknown, "syntax error", None)), StoreError::Backend(_)));
+        let unsent = db(DatabaseErrorKind::UnableToSendCommand, "connection closed", None);
+        assert!(is_lost(&unsent) && matches!(query(unsent), StoreError::Unavailable(_)));
         assert!(matches!(query(DieselError::NotFound), StoreError::Backend(_)));
         let e = query(db(Unknown, "syntax error at or near", None));
         let cause = std::error::Error::source(&e).expect("the diesel error is kept");
         assert!(cause.to_string().contains("syntax error"), "{cause}");
+    }
+
+    #[test]
+    fn serialization_failures_and_deadlocks_are_retryable_and_nothing_else_is() {
+        use DatabaseErrorKind::{SerializationFailure, Unknown};
+        let serialization = db(SerializationFailure, "could not serialize access", None);
+        assert!(is_serialization_failure(&serialization));
+        assert!(matches!(query(serialization), StoreError::Unavailable(_)));
+        let deadlock = db(Unknown, "deadlock detected", None);
+        assert!(is_serialization_failure(&deadlock) && !is_lost(&deadlock));
+        assert!(!is_serialization_failure(&db(Unknown, "syntax error", None)));
+        assert!(!is_serialization_failure(&DieselError::NotFound));
     }
 }

@@ -1,12 +1,15 @@
 //! Baton's storage adapter: [`baton_core::UserStore`] and [`baton_core::TokenStore`] over
-//! diesel and an r2d2 pool, for PostgreSQL (production, many servers on one database) and an
-//! embedded SQLite file (the zero-setup default).
+//! diesel, for PostgreSQL (production, many servers on one database) and an embedded SQLite
+//! file (the zero-setup default).
 //!
-//! The backend is chosen by the URL's scheme alone. Queries are written once against a
-//! diesel `MultiConnection` enum, so both backends run the same statements and are held to
-//! the same contract suite (`baton_core::testing::contract`, run by `tests/contract`); the two
-//! hot statements run on the concrete connection. Representation choices (UUIDs, instants,
-//! hashes) are explained in `README.md`.
+//! The backend is chosen by the URL's scheme alone. PostgreSQL is reached without a thread
+//! hop: diesel-async connections in a deadpool pool, awaited on the caller's task, with TLS
+//! through rustls. SQLite stays blocking behind the async ports: r2d2 connections, each
+//! statement on the store's own bounded blocking threads. Queries are written once with
+//! diesel's query DSL and run on either (`exec::run!`), so both backends run the same
+//! statements and are held to the same contract suite (`baton_core::testing::contract`, run
+//! by `tests/contract`). Representation choices (UUIDs, instants, hashes) are explained in
+//! `README.md`.
 //!
 //! Every rule that must hold across servers rests on a single conditional statement per
 //! change — above all [`baton_core::TokenStore::rotate`], one `UPDATE … WHERE <the rules'
@@ -14,14 +17,20 @@
 
 #![warn(missing_docs)]
 
-mod connection;
+mod blocking;
+mod config;
+mod db;
 mod errors;
+mod exec;
 mod migrations;
+mod postgres;
 mod rows;
 mod schema;
 mod sql;
 mod sql_types;
+mod sqlite;
 mod store;
+mod tls;
 mod token_store;
 mod url;
 mod user_store;
@@ -29,7 +38,9 @@ mod user_store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use store::{Backend, PoolState, SetupError, Store, StoreConfig};
+pub use config::{Backend, PoolState, SetupError, StoreConfig};
+pub use store::Store;
+pub use tls::TlsError;
 pub use url::UrlError;
 
 /// The text of the statements the store keeps prepared, for tools that drive the very same

@@ -3,14 +3,20 @@
 //! Each backend has its own migration set (`migrations/postgres`, `migrations/sqlite`) since
 //! DDL differs (`uuid`/`timestamptz` versus `BLOB`/`INTEGER`, `STRICT` tables); both must
 //! describe the same tables as `schema.rs`.
+//!
+//! Migrations run through diesel's synchronous harness on a blocking thread: on PostgreSQL
+//! over one of the pool's own connections, taken out of the pool and wrapped in diesel-async's
+//! `AsyncConnectionWrapper` (which blocks on the runtime's handle from that thread), so a
+//! process never opens a second connection, nor libpq, to migrate.
 
-use crate::connection::AnyConnection;
 use crate::errors;
 use baton_core::StoreError;
 use diesel::backend::Backend;
 use diesel::connection::SimpleConnection;
 use diesel::migration::MigrationConnection;
-use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel::{Connection, SqliteConnection};
+use diesel_async::AsyncPgConnection;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
@@ -22,16 +28,13 @@ const PG_MIGRATION_LOCK: i64 = 0x0062_6174_6f6e;
 
 type Applied = diesel::migration::Result<Vec<String>>;
 
-/// Applies every pending migration; returns the names applied, oldest first (empty when the
-/// schema is current). Safe to run from several processes at once.
-pub fn run(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
-    match conn {
-        AnyConnection::Postgresql(pg) => run_postgres(pg),
-        AnyConnection::Sqlite(lite) => run_sqlite(lite),
-    }
-}
+/// A PostgreSQL connection the synchronous migration harness can drive.
+pub type PgMigrationConnection = AsyncConnectionWrapper<AsyncPgConnection>;
 
-fn run_postgres(conn: &mut PgConnection) -> Result<Vec<String>, StoreError> {
+/// Applies every pending migration over `conn`; returns the names applied, oldest first
+/// (empty when the schema is current). Safe to run from several processes at once. Blocks:
+/// call it on a blocking thread of the runtime that owns the connection.
+pub fn run_postgres(conn: &mut PgMigrationConnection) -> Result<Vec<String>, StoreError> {
     // A session-level lock: the harness commits each migration in its own transaction.
     conn.batch_execute(&format!("SELECT pg_advisory_lock({PG_MIGRATION_LOCK})"))
         .map_err(errors::query)?;
@@ -44,7 +47,8 @@ fn run_postgres(conn: &mut PgConnection) -> Result<Vec<String>, StoreError> {
     Ok(applied)
 }
 
-fn run_sqlite(conn: &mut SqliteConnection) -> Result<Vec<String>, StoreError> {
+/// Applies every pending migration to a SQLite file, as [`run_postgres`] does. Blocks.
+pub fn run_sqlite(conn: &mut SqliteConnection) -> Result<Vec<String>, StoreError> {
     // `BEGIN IMMEDIATE` takes the write lock up front, so a second process waits (busy
     // timeout) and then finds nothing pending; each migration nests as a savepoint.
     conn.immediate_transaction(|conn| apply(conn, SQLITE)).map_err(harness_error)
@@ -78,15 +82,13 @@ fn harness_error(err: Box<dyn std::error::Error + Send + Sync>) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::url::Target;
 
     #[test]
     fn names_of_applied_migrations_are_reported_once() {
         let dir = std::env::temp_dir().join(format!("baton-mig-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
-        let target = Target::Sqlite(dir.join("m.db"));
-        let mut conn = crate::connection::open(&target).unwrap();
-        let applied = run(&mut conn).unwrap();
+        let mut conn = SqliteConnection::establish(&dir.join("m.db").to_string_lossy()).unwrap();
+        let applied = run_sqlite(&mut conn).unwrap();
         assert_eq!(
             applied,
             [
@@ -96,7 +98,7 @@ mod tests {
                 "2026-11-30-000004_drop_sessions_expires_at_idx"
             ]
         );
-        assert!(run(&mut conn).unwrap().is_empty());
+        assert!(run_sqlite(&mut conn).unwrap().is_empty());
         drop(conn);
         std::fs::remove_dir_all(dir).unwrap();
     }

@@ -1,7 +1,7 @@
 //! The two column types that differ between the backends, behind one diesel SQL type each.
 //!
-//! The query code is written once against [`AnyConnection`](crate::connection::AnyConnection),
-//! so every column needs one SQL type both backends understand. Diesel's shared set covers
+//! The query code is written once for both backends (see `crate::exec`), so every column
+//! needs one SQL type both backends understand. Diesel's shared set covers
 //! text, integers and bytes but not UUIDs, and its `Timestamp` would drop PostgreSQL's time
 //! zone. So two custom SQL types pick each backend's natural storage:
 //!
@@ -13,12 +13,11 @@
 //! Times are truncated to whole seconds on the way in for both backends, so they compare and
 //! round-trip identically everywhere (the core only writes whole seconds anyway).
 
-use crate::connection::MultiBackend;
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
 use diesel::pg::{Pg, PgValue};
 use diesel::serialize::{self, IsNull, Output, ToSql};
-use diesel::sql_types::{BigInt, Binary, HasSqlType, Timestamptz};
+use diesel::sql_types::{BigInt, Binary, Timestamptz};
 use diesel::sqlite::{Sqlite, SqliteValue};
 use diesel::{QueryId, SqlType};
 use time::OffsetDateTime;
@@ -111,49 +110,5 @@ impl FromSql<DbTime, Sqlite> for Ts {
         OffsetDateTime::from_unix_timestamp(secs)
             .map(Ts)
             .map_err(|_| format!("time column holds {secs}, out of range").into())
-    }
-}
-
-// The shared backend of `AnyConnection` learns both types by asking whichever backend is live.
-
-impl HasSqlType<DbUuid> for MultiBackend {
-    fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
-        MultiBackend::lookup_sql_type::<DbUuid>(lookup)
-    }
-}
-
-impl HasSqlType<DbTime> for MultiBackend {
-    fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
-        MultiBackend::lookup_sql_type::<DbTime>(lookup)
-    }
-}
-
-impl FromSql<DbUuid, MultiBackend> for Id {
-    fn from_sql(
-        value: <MultiBackend as diesel::backend::Backend>::RawValue<'_>,
-    ) -> deserialize::Result<Self> {
-        value.from_sql::<Id, DbUuid>()
-    }
-}
-
-impl ToSql<DbUuid, MultiBackend> for Id {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
-        out.set_value((DbUuid, self));
-        Ok(IsNull::No)
-    }
-}
-
-impl FromSql<DbTime, MultiBackend> for Ts {
-    fn from_sql(
-        value: <MultiBackend as diesel::backend::Backend>::RawValue<'_>,
-    ) -> deserialize::Result<Self> {
-        value.from_sql::<Ts, DbTime>()
-    }
-}
-
-impl ToSql<DbTime, MultiBackend> for Ts {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
-        out.set_value((DbTime, self));
-        Ok(IsNull::No)
     }
 }

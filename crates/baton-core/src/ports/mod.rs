@@ -1,6 +1,12 @@
 //! The ports: what the core needs from the outside world, as traits adapters implement.
 //!
-//! All ports are synchronous and may block; the caller decides where blocking is allowed.
+//! The ports that wait on the outside world are `async` (the stores and the password hasher):
+//! a use case awaits them, so an adapter that can talk to its database without blocking
+//! (PostgreSQL) does so on the request's own task, and one that cannot (SQLite, bcrypt) moves
+//! its blocking work to a bounded pool of its own. Their futures are `Send`, and the traits
+//! stay dyn-compatible through `async_trait` (the core holds every port as `Arc<dyn Port>`).
+//! The CPU-quick ports (signing, the clock, randomness) stay synchronous.
+//!
 //! Each port's doc comment states its contract with MUST, naming the error variant an adapter
 //! answers with; `baton_core::testing::contract` (feature `testing`) holds the test suites that
 //! every adapter of a port runs against itself.

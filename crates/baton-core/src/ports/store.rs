@@ -2,6 +2,12 @@
 //!
 //! Every change that must hold across servers is stated here as one atomic step, so that an
 //! adapter can implement it as one conditional statement and the database decides races.
+//!
+//! Every step MUST hold at any isolation level the database runs at (SPEC §8): at
+//! `REPEATABLE READ` or `SERIALIZABLE` a statement may fail with a serialization failure
+//! (SQLSTATE 40001, 40P01), which rolled it back whole; the adapter retries it a bounded
+//! number of times itself and never hands it to the core as an error, nor applies a step
+//! twice.
 
 use super::BoxError;
 use crate::domain::email::Email;
@@ -18,7 +24,8 @@ pub enum StoreError {
     /// The database did not answer in time or refused connections: worth retrying later.
     #[error("database unavailable")]
     Unavailable(#[source] BoxError),
-    /// Any other database failure.
+    /// Any other database failure (including serialization failures that outlasted the
+    /// adapter's retries).
     #[error("database failure")]
     Backend(#[source] BoxError),
 }
@@ -78,20 +85,21 @@ pub enum Reservation {
 }
 
 /// User accounts and the login-attempt counters.
+#[async_trait::async_trait]
 pub trait UserStore: Send + Sync {
     /// Inserts a new user and, when given, its first session, as one unit: MUST store both or
     /// neither, so that a failure leaves no account behind and a retry is not answered
     /// [`CreateUserError::EmailTaken`]. MUST answer `EmailTaken` when the email (compared
     /// case-insensitively) has an account.
-    fn create_user(
+    async fn create_user(
         &self,
         user: &User,
         first_session: Option<&Session>,
     ) -> Result<(), CreateUserError>;
     /// Looks a user up by id.
-    fn find_user(&self, id: Uuid) -> Result<Option<User>, StoreError>;
+    async fn find_user(&self, id: Uuid) -> Result<Option<User>, StoreError>;
     /// Looks a user up by normalised email.
-    fn find_user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError>;
+    async fn find_user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError>;
     /// Counts a login attempt as a failure *before* its password is checked, so that no burst,
     /// on any number of servers, gets more password checks than the limits allow.
     ///
@@ -107,7 +115,7 @@ pub trait UserStore: Send + Sync {
     ///   when the count reaches `account_max`, lock the pair until `limits.lock_until`: this
     ///   attempt is still granted, the next ones are not;
     /// - answer [`Reservation::Granted`].
-    fn reserve_login_attempt(
+    async fn reserve_login_attempt(
         &self,
         key: &LoginKey,
         now: OffsetDateTime,
@@ -115,9 +123,9 @@ pub trait UserStore: Send + Sync {
     ) -> Result<Reservation, StoreError>;
     /// A reserved attempt succeeded: MUST clear the pair's count and lock, and take the
     /// attempt back from the address's count (never below zero).
-    fn release_login_attempt(&self, key: &LoginKey) -> Result<(), StoreError>;
+    async fn release_login_attempt(&self, key: &LoginKey) -> Result<(), StoreError>;
     /// Disables (`Some(time)`) or enables (`None`) an account; false when no such user.
-    fn set_disabled(
+    async fn set_disabled(
         &self,
         id: Uuid,
         disabled_at: Option<OffsetDateTime>,
@@ -126,7 +134,7 @@ pub trait UserStore: Send + Sync {
     /// Deletes the login counters that no longer matter at `now`: address windows closed by
     /// then, and pair counts that are not locked past `now` and whose last attempt is at or
     /// before `stale_before` (they would restart anyway). Returns how many went.
-    fn purge_login_attempts(
+    async fn purge_login_attempts(
         &self,
         now: OffsetDateTime,
         stale_before: OffsetDateTime,
@@ -157,12 +165,13 @@ pub struct Rotation {
 }
 
 /// Sessions and their refresh-token state.
+#[async_trait::async_trait]
 pub trait TokenStore: Send + Sync {
     /// Inserts a new session (with its first refresh-token hash, generation 0).
-    fn create_session(&self, session: &Session) -> Result<(), StoreError>;
+    async fn create_session(&self, session: &Session) -> Result<(), StoreError>;
     /// The session and its owner in one look-up: this is the per-request access check. A read:
     /// an adapter MAY retry it once on a fresh connection when the first one turns out dead.
-    fn find_session(&self, id: Uuid) -> Result<Option<(Session, User)>, StoreError>;
+    async fn find_session(&self, id: Uuid) -> Result<Option<(Session, User)>, StoreError>;
     /// Applies a rotation as one atomic compare-and-swap, guarded by exactly what makes the
     /// core's rule say "rotate" (`rules::rotation::judge` → `Verdict::Rotate`). MUST change
     /// the row only if, at that instant: the session has id `session_id` and owner `user_id`,
@@ -171,17 +180,17 @@ pub trait TokenStore: Send + Sync {
     /// not disabled. Returns the updated session with its owner, or `None` when the guard did
     /// not hold (nothing changed). Of any number of concurrent calls with the same guard, on
     /// any number of servers, at most one gets `Some`.
-    fn rotate(&self, rotation: &Rotation) -> Result<Option<(Session, User)>, StoreError>;
+    async fn rotate(&self, rotation: &Rotation) -> Result<Option<(Session, User)>, StoreError>;
     /// Revokes one session if it is not revoked yet; true if this call revoked it (so that of
     /// concurrent revocations exactly one answers true).
-    fn revoke_session(
+    async fn revoke_session(
         &self,
         id: Uuid,
         reason: RevokeReason,
         at: OffsetDateTime,
     ) -> Result<bool, StoreError>;
     /// Revokes every unrevoked session of a user except `except`; returns how many.
-    fn revoke_user_sessions(
+    async fn revoke_user_sessions(
         &self,
         user_id: Uuid,
         except: Option<Uuid>,
@@ -190,10 +199,10 @@ pub trait TokenStore: Send + Sync {
     ) -> Result<u64, StoreError>;
     /// The user's unrevoked sessions, in any order (expired ones included until purged). A
     /// read, retried like [`TokenStore::find_session`].
-    fn unrevoked_sessions(&self, user_id: Uuid) -> Result<Vec<Session>, StoreError>;
+    async fn unrevoked_sessions(&self, user_id: Uuid) -> Result<Vec<Session>, StoreError>;
     /// Deletes sessions revoked at or before `revoked_before` and sessions whose sliding or
     /// absolute expiry is at or before `expired_before`; returns how many rows went.
-    fn purge(
+    async fn purge(
         &self,
         revoked_before: OffsetDateTime,
         expired_before: OffsetDateTime,

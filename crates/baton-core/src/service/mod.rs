@@ -1,15 +1,15 @@
 //! The use cases: each fetches state through the ports, asks [`crate::rules`], and writes
 //! the outcome back. This is the only layer that knows the order of those steps.
 //!
-//! Register and login are also offered in steps ([`register`], [`login`]) that hand each
-//! other typed values, so the server can run the bcrypt step on its own thread pool and the
-//! database steps on another, without the order of the steps leaving the core.
+//! Every use case is an `async fn` that awaits its stores and hasher one step after the
+//! other; none spawns or blocks, so each runs on the caller's task (an actix worker's, a
+//! test's) and its futures are `Send`.
 
 mod admin;
 mod introspect;
-pub mod login;
+mod login;
 mod refresh;
-pub mod register;
+mod register;
 mod sessions;
 
 use std::sync::Arc;
@@ -141,11 +141,15 @@ impl Auth {
 
     /// Revokes the least recently used sessions of `keep`'s owner beyond
     /// `max_sessions_per_user`; `keep` (the session just opened) always survives.
-    fn evict_excess_sessions(&self, keep: &Session, now: OffsetDateTime) -> Result<(), Fault> {
-        let sessions = self.ports.tokens.unrevoked_sessions(keep.user_id)?;
+    async fn evict_excess_sessions(
+        &self,
+        keep: &Session,
+        now: OffsetDateTime,
+    ) -> Result<(), Fault> {
+        let sessions = self.ports.tokens.unrevoked_sessions(keep.user_id).await?;
         let max = self.policy.max_sessions_per_user;
         for id in rotation::sessions_to_evict(&sessions, keep.id, now, max) {
-            self.ports.tokens.revoke_session(id, RevokeReason::Evicted, now)?;
+            self.ports.tokens.revoke_session(id, RevokeReason::Evicted, now).await?;
         }
         Ok(())
     }

@@ -24,14 +24,14 @@ impl Auth {
     ///
     /// `ReuseDetected` has revoked the whole session before returning; `ReplayRejected` found
     /// it revoked for reuse already.
-    pub fn refresh(&self, refresh_token: &str) -> Result<IssuedTokens, RefreshError> {
-        self.refresh_for(refresh_token, None)
+    pub async fn refresh(&self, refresh_token: &str) -> Result<IssuedTokens, RefreshError> {
+        self.refresh_for(refresh_token, None).await
     }
 
     /// [`Self::refresh`] for a client that names itself (`client_id` of an OAuth token
     /// request): a token of another client's session is `Invalid` and changes nothing.
     /// `None` means the session's own client. The new pair names the session's client.
-    pub fn refresh_for(
+    pub async fn refresh_for(
         &self,
         refresh_token: &str,
         client_id: Option<&ClientId>,
@@ -51,7 +51,7 @@ impl Auth {
             hash: RefreshHash::of(refresh_token),
         };
         if self.fast_rotation {
-            match self.rotate_presented(&claims, &presented, &client, now) {
+            match self.rotate_presented(&claims, &presented, &client, now).await {
                 Ok(Some(pair)) => return Ok(pair),
                 Ok(None) => {}
                 // The statement met a dead connection (a database restart): whether it ran is
@@ -65,17 +65,20 @@ impl Auth {
             }
         }
         for _ in 0..MAX_ROUNDS {
-            let Some((session, user)) = self.ports.tokens.find_session(jti.session_id)? else {
+            let Some((session, user)) = self.ports.tokens.find_session(jti.session_id).await?
+            else {
                 return Err(RefreshError::Invalid("no such session".into()));
             };
             match rotation::judge(&presented, &session, &user, now, &self.policy) {
                 Verdict::Rotate => {
-                    if let Some(pair) = self.rotate_current(&session, &client, now)? {
+                    if let Some(pair) = self.rotate_current(&session, &client, now).await? {
                         return Ok(pair);
                     }
                 }
-                Verdict::Grace => return self.replay_current(&session, user, &client, now),
-                Verdict::Reuse => return Err(self.revoke_for_reuse(&session, &presented, now)),
+                Verdict::Grace => return self.replay_current(&session, user, &client, now).await,
+                Verdict::Reuse => {
+                    return Err(self.revoke_for_reuse(&session, &presented, now).await);
+                }
                 Verdict::AccountDisabled => return Err(RefreshError::AccountDisabled),
                 Verdict::SessionRevoked => return Err(RefreshError::SessionRevoked),
                 Verdict::Expired => return Err(RefreshError::Expired),
@@ -90,7 +93,7 @@ impl Auth {
     /// The fast path: the successor from the presented token alone, then one statement. `None`
     /// when the token carries no session end (minted by an older version) or the guard did
     /// not hold.
-    fn rotate_presented(
+    async fn rotate_presented(
         &self,
         claims: &Claims,
         presented: &Presented,
@@ -105,22 +108,22 @@ impl Auth {
             absolute_end,
             client_id: client.clone(),
         };
-        self.swap(chain, presented.hash, now)
+        self.swap(chain, presented.hash, now).await
     }
 
     /// The slow path's swap, after the rules said "rotate" for `session`'s current token.
-    fn rotate_current(
+    async fn rotate_current(
         &self,
         session: &Session,
         client: &ClientId,
         now: OffsetDateTime,
     ) -> Result<Option<IssuedTokens>, RefreshError> {
-        self.swap(Chain::of(session, client.clone()), session.refresh_hash, now)
+        self.swap(Chain::of(session, client.clone()), session.refresh_hash, now).await
     }
 
     /// Mints the successor of the token at `chain` (hash `current`) and swaps it in; `None`
     /// if the guard did not hold (another request won, or the token may not rotate).
-    fn swap(
+    async fn swap(
         &self,
         chain: Chain,
         current: RefreshHash,
@@ -138,7 +141,7 @@ impl Auth {
             rotated_at: now,
             expires_at: claims.expires_at,
         };
-        match self.ports.tokens.rotate(&swap)? {
+        match self.ports.tokens.rotate(&swap).await? {
             Some((rotated, user)) => Ok(Some(self.with_access_token(
                 user,
                 &rotated,
@@ -158,7 +161,7 @@ impl Auth {
     /// issuer adds the token formats of earlier releases itself, see
     /// [`crate::ports::TokenIssuer::sign_with_each_key`]). The client is the presented
     /// token's, which is the whole chain's.
-    fn replay_current(
+    async fn replay_current(
         &self,
         session: &Session,
         user: User,
@@ -188,7 +191,7 @@ impl Auth {
                 generation: session.generation - 1,
                 hash: session.refresh_hash,
             };
-            return Err(self.revoke_for_reuse(session, &presented, now));
+            return Err(self.revoke_for_reuse(session, &presented, now).await);
         };
         tracing::info!(session_id = %session.id, "previous refresh token replayed within grace");
         let pair = self.with_access_token(user, session, client, current, now)?;
@@ -197,13 +200,13 @@ impl Auth {
 
     /// Revokes a session whose retired token came back; the error to answer with. Only the
     /// request that actually revokes it logs the warning and answers `ReuseDetected`.
-    fn revoke_for_reuse(
+    async fn revoke_for_reuse(
         &self,
         session: &Session,
         presented: &Presented,
         now: OffsetDateTime,
     ) -> RefreshError {
-        match self.ports.tokens.revoke_session(session.id, RevokeReason::Reuse, now) {
+        match self.ports.tokens.revoke_session(session.id, RevokeReason::Reuse, now).await {
             Ok(true) => {
                 tracing::warn!(
                     session_id = %session.id,

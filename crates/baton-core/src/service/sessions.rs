@@ -32,10 +32,10 @@ pub enum LogoutScope {
 impl Auth {
     /// Admits an access token: signature and claims, then its session must be active and its
     /// account enabled — so logout and revocation end access tokens at once, not at `exp`.
-    pub fn authenticate(&self, access_token: &str) -> Result<Principal, AccessError> {
+    pub async fn authenticate(&self, access_token: &str) -> Result<Principal, AccessError> {
         let now = self.now();
         let claims = self.ports.issuer.verify(access_token, TokenKind::Access, now)?;
-        let Some((session, user)) = self.ports.tokens.find_session(claims.session_id)? else {
+        let Some((session, user)) = self.ports.tokens.find_session(claims.session_id).await? else {
             return Err(AccessError::Invalid("no such session".into()));
         };
         match rotation::access_denial(&session, &user, claims.user_id, now) {
@@ -49,7 +49,7 @@ impl Auth {
     /// Ends sessions of the caller. With `Local`, a `refresh_token` (from the request body or
     /// the refresh-token cookie) ends its session too when it belongs to the caller; any other token there is
     /// ignored, so logout never fails because of a stale token.
-    pub fn logout(
+    pub async fn logout(
         &self,
         principal: &Principal,
         scope: LogoutScope,
@@ -60,18 +60,18 @@ impl Auth {
         let (user_id, sid) = (principal.user.id, principal.session.id);
         match scope {
             LogoutScope::Local => {
-                tokens.revoke_session(sid, RevokeReason::Logout, now)?;
+                tokens.revoke_session(sid, RevokeReason::Logout, now).await?;
                 if let Some(other) =
                     refresh_token.and_then(|t| self.own_refresh_session(t, user_id))
                 {
-                    tokens.revoke_session(other, RevokeReason::Logout, now)?;
+                    tokens.revoke_session(other, RevokeReason::Logout, now).await?;
                 }
             }
             LogoutScope::Global => {
-                tokens.revoke_user_sessions(user_id, None, RevokeReason::Logout, now)?;
+                tokens.revoke_user_sessions(user_id, None, RevokeReason::Logout, now).await?;
             }
             LogoutScope::Others => {
-                tokens.revoke_user_sessions(user_id, Some(sid), RevokeReason::Logout, now)?;
+                tokens.revoke_user_sessions(user_id, Some(sid), RevokeReason::Logout, now).await?;
             }
         }
         Ok(())
@@ -84,12 +84,13 @@ impl Auth {
     }
 
     /// The caller's active sessions, most recently used first.
-    pub fn list_sessions(&self, principal: &Principal) -> Result<Vec<SessionSummary>, Fault> {
+    pub async fn list_sessions(&self, principal: &Principal) -> Result<Vec<SessionSummary>, Fault> {
         let now = self.now();
         let mut sessions: Vec<Session> = self
             .ports
             .tokens
-            .unrevoked_sessions(principal.user.id)?
+            .unrevoked_sessions(principal.user.id)
+            .await?
             .into_iter()
             .filter(|s| s.is_active(now))
             .collect();
@@ -109,29 +110,30 @@ impl Auth {
 
     /// Ends one of the caller's own active sessions; `NotFound` for anything else, so session
     /// ids of other users cannot be probed.
-    pub fn revoke_own_session(
+    pub async fn revoke_own_session(
         &self,
         principal: &Principal,
         session_id: Uuid,
     ) -> Result<(), RevokeSessionError> {
         let now = self.now();
-        let owned_and_active = match self.ports.tokens.find_session(session_id)? {
+        let owned_and_active = match self.ports.tokens.find_session(session_id).await? {
             Some((s, _)) => s.user_id == principal.user.id && s.is_active(now),
             None => false,
         };
         if !owned_and_active {
             return Err(RevokeSessionError::NotFound);
         }
-        self.ports.tokens.revoke_session(session_id, RevokeReason::UserRevoked, now)?;
+        self.ports.tokens.revoke_session(session_id, RevokeReason::UserRevoked, now).await?;
         Ok(())
     }
 
     /// Deletes expired sessions, revoked ones older than `revoked_retention`, and login
     /// counters whose lock and window are over; returns how many rows went.
-    pub fn purge(&self) -> Result<u64, Fault> {
+    pub async fn purge(&self) -> Result<u64, Fault> {
         let now = self.now();
-        let sessions = self.ports.tokens.purge(now - self.policy.revoked_retention, now)?;
-        let counters = self.ports.users.purge_login_attempts(now, now - self.policy.lockout)?;
+        let sessions = self.ports.tokens.purge(now - self.policy.revoked_retention, now).await?;
+        let counters =
+            self.ports.users.purge_login_attempts(now, now - self.policy.lockout).await?;
         Ok(sessions + counters)
     }
 }

@@ -3,7 +3,7 @@
 //! (`testing::contract::{hasher, issuer}`).
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use crate::domain::password::{Password, PasswordHash};
 use crate::domain::token::{Claims, ClientId, TokenKind};
@@ -73,11 +73,12 @@ const DUMMY: &str = "dummy";
 
 /// "Hashes" as `fake$<salt>$<hex SHA-256 of salt and password>`: salted, never truncating and
 /// not reversible, like bcrypt, but instant. Counts verifications so tests can see how many
-/// password checks ran.
+/// password checks ran, and can play a hasher whose pool is full.
 #[derive(Debug, Default)]
 pub struct FakeHasher {
     salts: AtomicU64,
     verifications: AtomicUsize,
+    busy: AtomicBool,
 }
 
 impl FakeHasher {
@@ -85,21 +86,36 @@ impl FakeHasher {
     pub fn verifications(&self) -> usize {
         self.verifications.load(Ordering::SeqCst)
     }
+
+    /// While `busy`, every call answers [`HashError::Busy`] and checks nothing, as a real
+    /// hasher does when its pool stays full.
+    pub fn set_busy(&self, busy: bool) {
+        self.busy.store(busy, Ordering::SeqCst);
+    }
+
+    fn refuse_when_busy(&self) -> Result<(), HashError> {
+        if self.busy.load(Ordering::SeqCst) { Err(HashError::Busy) } else { Ok(()) }
+    }
 }
 
+#[async_trait::async_trait]
 impl PasswordHasher for FakeHasher {
-    fn hash(&self, password: &Password) -> Result<PasswordHash, HashError> {
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, HashError> {
+        self.refuse_when_busy()?;
         let salt = self.salts.fetch_add(1, Ordering::SeqCst).to_string();
         Ok(PasswordHash::new(format!("fake${salt}${}", digest(&salt, password.expose()))))
     }
 
-    fn verify(&self, attempt: &str, hash: &PasswordHash) -> Result<bool, HashError> {
+    async fn verify(&self, attempt: &str, hash: &PasswordHash) -> Result<bool, HashError> {
+        self.refuse_when_busy()?;
         self.verifications.fetch_add(1, Ordering::SeqCst);
-        let rest = hash.as_str().strip_prefix("fake$").ok_or(HashError(Box::new(NotAFakeHash)))?;
+        let rest =
+            hash.as_str().strip_prefix("fake$").ok_or_else(|| HashError::failed(NotAFakeHash))?;
         if rest == DUMMY {
             return Ok(false);
         }
-        let (salt, digested) = rest.split_once('$').ok_or(HashError(Box::new(NotAFakeHash)))?;
+        let (salt, digested) =
+            rest.split_once('$').ok_or_else(|| HashError::failed(NotAFakeHash))?;
         Ok(digested == digest(salt, attempt))
     }
 

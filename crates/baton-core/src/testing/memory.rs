@@ -1,6 +1,7 @@
 //! [`MemStore`]: both store ports in process memory, for the core's own tests. It runs the
 //! same contract suite as the database adapters (`testing::contract`), so a rule that passes
-//! on it passes for the reason it would on PostgreSQL and SQLite.
+//! on it passes for the reason it would on PostgreSQL and SQLite. Its port calls never wait:
+//! each is one critical section under a mutex, never held across an `.await`.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -78,8 +79,9 @@ fn same_email(a: &Email, b: &Email) -> bool {
     a.as_str().to_lowercase() == b.as_str().to_lowercase()
 }
 
+#[async_trait::async_trait]
 impl UserStore for MemStore {
-    fn create_user(
+    async fn create_user(
         &self,
         user: &User,
         first_session: Option<&Session>,
@@ -104,15 +106,15 @@ impl UserStore for MemStore {
         Ok(())
     }
 
-    fn find_user(&self, id: Uuid) -> Result<Option<User>, StoreError> {
+    async fn find_user(&self, id: Uuid) -> Result<Option<User>, StoreError> {
         Ok(self.lock().users.get(&id).cloned())
     }
 
-    fn find_user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
+    async fn find_user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
         Ok(self.lock().users.values().find(|u| &u.email == email).cloned())
     }
 
-    fn reserve_login_attempt(
+    async fn reserve_login_attempt(
         &self,
         key: &LoginKey,
         now: OffsetDateTime,
@@ -154,7 +156,7 @@ impl UserStore for MemStore {
         Ok(Reservation::Granted)
     }
 
-    fn release_login_attempt(&self, key: &LoginKey) -> Result<(), StoreError> {
+    async fn release_login_attempt(&self, key: &LoginKey) -> Result<(), StoreError> {
         let mut t = self.lock();
         t.pairs.remove(&(*key.account(), key.address().to_owned()));
         if let Some(c) = t.addresses.get_mut(key.address()) {
@@ -163,7 +165,7 @@ impl UserStore for MemStore {
         Ok(())
     }
 
-    fn set_disabled(
+    async fn set_disabled(
         &self,
         id: Uuid,
         disabled_at: Option<OffsetDateTime>,
@@ -180,7 +182,7 @@ impl UserStore for MemStore {
             .is_some())
     }
 
-    fn purge_login_attempts(
+    async fn purge_login_attempts(
         &self,
         now: OffsetDateTime,
         stale_before: OffsetDateTime,
@@ -195,8 +197,9 @@ impl UserStore for MemStore {
     }
 }
 
+#[async_trait::async_trait]
 impl TokenStore for MemStore {
-    fn create_session(&self, session: &Session) -> Result<(), StoreError> {
+    async fn create_session(&self, session: &Session) -> Result<(), StoreError> {
         let mut t = self.lock();
         if !t.users.contains_key(&session.user_id) {
             return Err(StoreError::backend(Violation("session of an unknown user")));
@@ -208,13 +211,13 @@ impl TokenStore for MemStore {
         Ok(())
     }
 
-    fn find_session(&self, id: Uuid) -> Result<Option<(Session, User)>, StoreError> {
+    async fn find_session(&self, id: Uuid) -> Result<Option<(Session, User)>, StoreError> {
         let t = self.lock();
         let Some(s) = t.sessions.get(&id) else { return Ok(None) };
         Ok(t.users.get(&s.user_id).map(|u| (s.clone(), u.clone())))
     }
 
-    fn rotate(&self, r: &Rotation) -> Result<Option<(Session, User)>, StoreError> {
+    async fn rotate(&self, r: &Rotation) -> Result<Option<(Session, User)>, StoreError> {
         let mut t = self.lock();
         let Some(user) = t.sessions.get(&r.session_id).and_then(|s| t.users.get(&s.user_id)) else {
             return Ok(None);
@@ -240,7 +243,7 @@ impl TokenStore for MemStore {
         Ok(Some((s.clone(), user)))
     }
 
-    fn revoke_session(
+    async fn revoke_session(
         &self,
         id: Uuid,
         reason: RevokeReason,
@@ -256,7 +259,7 @@ impl TokenStore for MemStore {
         }
     }
 
-    fn revoke_user_sessions(
+    async fn revoke_user_sessions(
         &self,
         user_id: Uuid,
         except: Option<Uuid>,
@@ -274,7 +277,7 @@ impl TokenStore for MemStore {
         Ok(n)
     }
 
-    fn unrevoked_sessions(&self, user_id: Uuid) -> Result<Vec<Session>, StoreError> {
+    async fn unrevoked_sessions(&self, user_id: Uuid) -> Result<Vec<Session>, StoreError> {
         Ok(self
             .lock()
             .sessions
@@ -284,7 +287,7 @@ impl TokenStore for MemStore {
             .collect())
     }
 
-    fn purge(
+    async fn purge(
         &self,
         revoked_before: OffsetDateTime,
         expired_before: OffsetDateTime,

@@ -41,6 +41,16 @@ pub fn world_with(policy: Policy) -> World {
     World { auth: Auth::new(ports, policy), clock, store, issuer, hasher }
 }
 
+/// Runs a future to completion on a fresh current-thread runtime, for tests that drive the
+/// use cases from synchronous code (proptest's cases).
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(future)
+}
+
 pub fn client() -> ClientInfo {
     client_from("127.0.0.1")
 }
@@ -51,8 +61,8 @@ pub fn client_from(addr: &str) -> ClientInfo {
 
 impl World {
     /// Registers `email` with [`PASSWORD`] and returns the first token pair.
-    pub fn register(&self, email: &str) -> baton_core::IssuedTokens {
-        self.auth.register(email, PASSWORD.into(), Some("Ada"), client()).expect("register")
+    pub async fn register(&self, email: &str) -> baton_core::IssuedTokens {
+        self.auth.register(email, PASSWORD.into(), Some("Ada"), client()).await.expect("register")
     }
 
     pub fn now(&self) -> OffsetDateTime {

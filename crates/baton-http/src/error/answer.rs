@@ -7,8 +7,8 @@
 
 use actix_web::http::StatusCode as S;
 use baton_core::{
-    AccessError, Fault, InputError, LoginError, RefreshError, RegisterError, RevokeSessionError,
-    StoreError,
+    AccessError, Fault, HashError, InputError, LoginError, RefreshError, RegisterError,
+    RevokeSessionError, StoreError,
 };
 use std::borrow::Cow;
 
@@ -72,13 +72,17 @@ fn invalid_input(e: &InputError) -> Answer {
 impl Answered for Fault {
     fn answer(&self) -> Answer {
         match self {
-            Fault::Store(StoreError::Unavailable(_)) => Answer::new(
-                S::SERVICE_UNAVAILABLE,
-                "service_unavailable",
-                "the service is temporarily unavailable; retry later",
-            )
-            .retry_after(1),
-            Fault::Store(StoreError::Backend(_)) | Fault::Signing(_) | Fault::Hashing(_) => {
+            Fault::Store(StoreError::Unavailable(_)) | Fault::Hashing(HashError::Busy) => {
+                Answer::new(
+                    S::SERVICE_UNAVAILABLE,
+                    "service_unavailable",
+                    "the service is temporarily unavailable; retry later",
+                )
+                .retry_after(1)
+            }
+            Fault::Store(StoreError::Backend(_))
+            | Fault::Signing(_)
+            | Fault::Hashing(HashError::Failed(_)) => {
                 Answer::new(S::INTERNAL_SERVER_ERROR, "internal", "internal server error")
             }
         }

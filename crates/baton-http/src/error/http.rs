@@ -1,5 +1,5 @@
-//! Failures of the HTTP layer itself — before or around a use case: routing, bodies, headers,
-//! the thread pools — answered through the same [`Answer`] as the core's errors.
+//! Failures of the HTTP layer itself — before or around a use case: routing, bodies, headers
+//! — answered through the same [`Answer`] as the core's errors.
 
 use super::answer::{Answer, Answered, CHALLENGE_BASIC, CHALLENGE_INVALID, CHALLENGE_MISSING};
 use actix_web::http::StatusCode as S;
@@ -41,12 +41,6 @@ pub enum HttpError {
         /// Seconds until a request is allowed again.
         retry_after: u64,
     },
-    /// No thread of a pool came free within the wait: the database (or bcrypt) is saturated.
-    #[error("no {0} thread free in time")]
-    Busy(&'static str),
-    /// A use case's thread died (a panic): a bug, answered as 500.
-    #[error("use case thread failed")]
-    TaskFailed,
     /// An error status produced outside Baton's handlers (the safety net of `app`).
     #[error("{0}")]
     Status(S),
@@ -75,6 +69,10 @@ pub enum HttpError {
     /// the text is the CORS crate's reason, for the log.
     #[error("CORS preflight refused: {0}")]
     CorsRejected(Cow<'static, str>),
+    /// The OAuth token endpoint asked for a grant other than `refresh_token`, the one Baton
+    /// grants (RFC 6749 §5.2 `unsupported_grant_type`).
+    #[error("unsupported grant type")]
+    UnsupportedGrantType,
 }
 
 /// Why a cookie request failed the CSRF check; each is answered 403 `csrf_rejected`.
@@ -137,15 +135,6 @@ impl Answered for HttpError {
                 "too many requests from this address; try again later",
             )
             .retry_after(*retry_after),
-            HttpError::Busy(_) => Answer::new(
-                S::SERVICE_UNAVAILABLE,
-                "service_unavailable",
-                "the service is temporarily unavailable; retry later",
-            )
-            .retry_after(1),
-            HttpError::TaskFailed => {
-                Answer::new(S::INTERNAL_SERVER_ERROR, "internal", "internal server error")
-            }
             HttpError::Status(status) => from_status(*status),
             HttpError::InvalidClient(_) => Answer::new(
                 S::UNAUTHORIZED,
@@ -184,6 +173,11 @@ impl Answered for HttpError {
                 };
                 Answer::new(S::FORBIDDEN, "csrf_rejected", detail)
             }
+            HttpError::UnsupportedGrantType => Answer::new(
+                S::BAD_REQUEST,
+                "unsupported_grant_type",
+                "grant_type must be refresh_token: Baton grants tokens only by refresh",
+            ),
             HttpError::CorsRejected(_) => Answer::new(
                 S::FORBIDDEN,
                 "cors_rejected",

@@ -9,6 +9,7 @@
 
 pub mod answer;
 pub mod http;
+pub mod oauth;
 
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
@@ -34,6 +35,7 @@ struct Inner {
     reason: String,
     allow: Option<Box<str>>,
     cookie: Option<Cookie<'static>>,
+    oauth: bool,
 }
 
 /// The RFC 9457 body of every error; also its schema in the OpenAPI document.
@@ -66,7 +68,13 @@ pub struct Problem<'a> {
 
 impl<E: Answered + std::error::Error> From<E> for ApiError {
     fn from(e: E) -> Self {
-        Self(Box::new(Inner { answer: e.answer(), reason: chain(&e), allow: None, cookie: None }))
+        Self(Box::new(Inner {
+            answer: e.answer(),
+            reason: chain(&e),
+            allow: None,
+            cookie: None,
+            oauth: false,
+        }))
     }
 }
 
@@ -94,6 +102,13 @@ impl ApiError {
     /// longer use (SPEC §10).
     pub fn with_cookie(mut self, cookie: Cookie<'static>) -> Self {
         self.0.cookie = Some(cookie);
+        self
+    }
+
+    /// The same failure answered in the OAuth dialect ([`oauth::dialect`]): for the endpoints
+    /// standard OAuth libraries call.
+    pub fn oauth(mut self) -> Self {
+        self.0.oauth = true;
         self
     }
 
@@ -132,11 +147,17 @@ impl fmt::Display for ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.0.answer.status
+        match self.0.oauth {
+            true => oauth::dialect(&self.0.answer).status,
+            false => self.0.answer.status,
+        }
     }
 
     fn error_response(&self) -> HttpResponse {
         let a = &self.0.answer;
+        if self.0.oauth {
+            return oauth_response(a);
+        }
         let body = Problem {
             kind: "about:blank",
             title: a.status.canonical_reason().unwrap_or("Error"),
@@ -161,6 +182,21 @@ impl ResponseError for ApiError {
         }
         res.body(serde_json::to_vec(&body).unwrap_or_default())
     }
+}
+
+/// `answer` as RFC 6749 §5.2 JSON (`Cache-Control: no-store`, as §5.1 asks of token answers).
+fn oauth_response(a: &Answer) -> HttpResponse {
+    let o = oauth::dialect(a);
+    let body = oauth::OAuthErrorBody { error: o.error, error_description: &a.detail, code: a.code };
+    let mut res = HttpResponse::build(o.status);
+    res.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    if let Some(challenge) = o.challenge {
+        res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge)));
+    }
+    if let Some(secs) = a.retry_after {
+        res.insert_header((header::RETRY_AFTER, secs));
+    }
+    res.json(body)
 }
 
 #[cfg(test)]

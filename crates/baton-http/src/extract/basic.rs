@@ -38,6 +38,13 @@ pub struct BasicCredentials {
     secret: String,
 }
 
+impl BasicCredentials {
+    /// The user id: a client's `client_id` (RFC 6749 §2.3.1).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
 impl std::fmt::Debug for BasicCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BasicCredentials").field("id", &self.id).finish_non_exhaustive()

@@ -5,7 +5,6 @@ use crate::cookies::doc::{CsrfRejected, TransportHeader};
 use crate::dto::{LoginRequest, RegisterRequest, TokenResponse};
 use crate::error::ApiError;
 use crate::extract::{Client, JsonBody};
-use crate::flows;
 use crate::openapi::responses::{BodyErrors, LockedOut, RateLimited, Unavailable};
 use crate::paths;
 use crate::state::AppState;
@@ -41,8 +40,7 @@ pub async fn register(
     JsonBody(body): JsonBody<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let RegisterRequest { email, password, name } = body;
-    let result =
-        flows::register(&state.auth, &state.pools, email, password, name, client.0).await?;
+    let result = state.auth.register(&email, password, name.as_deref(), client.0).await;
     state.metrics.register(&result);
     Ok(transport.tokens(StatusCode::CREATED, result?))
 }
@@ -79,7 +77,7 @@ pub async fn login(
     JsonBody(body): JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body;
-    let result = flows::login(&state.auth, &state.pools, email, password, client.0).await?;
+    let result = state.auth.login(&email, &password, client.0).await;
     state.metrics.login(&result);
     Ok(transport.tokens(StatusCode::OK, result?))
 }

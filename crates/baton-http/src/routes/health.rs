@@ -32,7 +32,6 @@ pub async fn healthz() -> HttpResponse {
     )
 )]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let operations = state.operations.clone();
-    state.pools.db.run(move || operations.ping().map_err(Fault::from)).await??;
+    state.operations.ping().await.map_err(Fault::from)?;
     Ok(HttpResponse::Ok().json(HealthResponse { status: "ok" }))
 }

@@ -1,25 +1,27 @@
 //! `POST /api/v1/auth/introspect`: RFC 7662 token introspection for the API servers listed in
-//! `introspection.clients` (SPEC §9). The core decides whether a token is active
-//! ([`baton_core::Auth::introspect`]); this module reads the form, authenticates the caller
-//! ([`crate::extract::basic`]) and writes the answer.
+//! `introspection.clients` (SPEC §9, §11). The core decides whether an access token is active
+//! ([`baton_core::Auth::introspect`]; a refresh token never is); this module reads the form,
+//! authenticates the caller ([`crate::extract::basic`]) and writes the answer. Errors are
+//! RFC 6749 JSON (`invalid_client`, `invalid_request`), as OAuth libraries read them.
 
 use crate::error::{ApiError, HttpError};
 use crate::extract::basic;
 use crate::extract::form::{Form, non_empty};
-use crate::openapi::responses::Unavailable;
+use crate::error::oauth::OAuthErrorBody;
 use crate::paths;
 use crate::response::no_store;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
-use baton_core::{ActiveToken, TokenKind};
+use baton_core::ActiveToken;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// `POST /api/v1/auth/introspect`: whether a token is usable now. The caller authenticates
-/// with HTTP Basic first (401 `invalid_client` otherwise, before the body is read); the answer
-/// is `{"active": true, ...claims}` only when the token verifies and its session is live now,
-/// else exactly `{"active": false}` whatever the reason, so callers learn nothing about why.
+/// `POST /api/v1/auth/introspect`: whether an access token is usable now. The caller
+/// authenticates with HTTP Basic first (401 `invalid_client` otherwise, before the body is
+/// read); the answer is `{"active": true, ...claims}` only when the token is an access token
+/// that verifies and whose session is live now, else exactly `{"active": false}` whatever the
+/// reason (a refresh token included), so callers learn nothing about why.
 #[utoipa::path(
     post,
     path = paths::INTROSPECT,
@@ -31,17 +33,16 @@ use utoipa::ToSchema;
         (status = 200, description = "The token's state (RFC 7662 §2.2).",
          body = IntrospectResponse,
          headers(("Cache-Control" = String, description = "`no-store`"))),
-        (status = 400, description = "No `token`, or a parameter given twice \
-         (`invalid_input`).",
-         body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or wrong client credentials (`invalid_client`).",
-         body = crate::error::Problem, content_type = "application/problem+json",
+        (status = 400, description = "RFC 6749 `invalid_request`: no `token`, a parameter \
+         given twice, a body that is not a form or over 16 KiB.",
+         body = OAuthErrorBody),
+        (status = 401, description = "RFC 6749 `invalid_client`: missing or wrong client \
+         credentials.",
+         body = OAuthErrorBody,
          headers(("WWW-Authenticate" = String, description = "`Basic realm=\"baton\"`"))),
-        (status = 413, description = "Request body over 16 KiB (`payload_too_large`).",
-         body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not a form (`unsupported_media_type`).",
-         body = crate::error::Problem, content_type = "application/problem+json"),
-        Unavailable,
+        (status = 503, description = "RFC 6749 `temporarily_unavailable`: the database is \
+         unreachable.", body = OAuthErrorBody,
+         headers(("Retry-After" = String, description = "Seconds to wait."))),
     )
 )]
 pub async fn introspect(
@@ -57,25 +58,21 @@ pub async fn introspect(
         Ok(client) => client.to_owned(),
         Err(reason) => {
             state.metrics.introspection_refused();
-            return Err(HttpError::InvalidClient(reason).into());
+            return Err(ApiError::from(HttpError::InvalidClient(reason)).oauth());
         }
     };
     // Read only once the client is known: an anonymous caller costs no body parsing.
     let form = Form::<IntrospectRequest>::from_request(&req, &mut payload.into_inner()).await;
-    let Form(IntrospectRequest { token, token_type_hint }) =
-        form.inspect_err(|_| state.metrics.introspection_malformed())?;
-    let hint = match token_type_hint.as_deref() {
-        Some("access_token") => Some(TokenKind::Access),
-        Some("refresh_token") => Some(TokenKind::Refresh),
-        _ => None,
-    };
-    let auth = state.auth.clone();
+    // The hint is read and ignored (RFC 7662 §2.1): only an access token can be active.
+    let Form(IntrospectRequest { token, token_type_hint: _ }) = form
+        .inspect_err(|_| state.metrics.introspection_malformed())
+        .map_err(ApiError::oauth)?;
     // Read before the token is verified: a reload in between could only change `iss` and
     // `aud` together with every token's validity.
     let (issuer, audience) = (state.keys.issuer(), state.keys.audience());
-    let result = state.pools.db.run(move || auth.introspect(&token, hint)).await?;
+    let result = state.auth.introspect(&token).await;
     state.metrics.introspection(&result);
-    let answer = match result? {
+    let answer = match result.map_err(|f| ApiError::from(f).oauth())? {
         Some(active) => IntrospectResponse::active(active, &issuer, &audience),
         None => IntrospectResponse::inactive(),
     };
@@ -90,8 +87,8 @@ pub struct IntrospectRequest {
     #[schema(min_length = 1)]
     #[serde(deserialize_with = "non_empty")]
     pub token: String,
-    /// `access_token` or `refresh_token`: which kind to try first. Any other value is ignored
-    /// (RFC 7662 §2.1), and both kinds are always tried.
+    /// `access_token` or `refresh_token`: accepted and ignored (RFC 7662 §2.1 lets the server
+    /// do so): only an access token can be active.
     #[schema(nullable = false)]
     pub token_type_hint: Option<String>,
 }
@@ -99,12 +96,24 @@ pub struct IntrospectRequest {
 /// The introspection answer (RFC 7662 §2.2). An inactive token is exactly `{"active": false}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IntrospectResponse {
-    /// Whether the token verifies and its session is live now.
+    /// Whether the token is an access token that verifies and whose session is live now.
     pub active: bool,
-    /// Baton's `token_type` claim: `access` or `refresh`.
+    /// RFC 7662's `token_type`: `Bearer`, how the token is used.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub token_type: Option<&'static str>,
+    /// Baton's own `token_type` claim: always `access` here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub baton_token_type: Option<&'static str>,
+    /// The client the session was opened for (RFC 9068 `client_id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub client_id: Option<String>,
+    /// The account's email now (RFC 7662 `username`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub username: Option<String>,
     /// The user id.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -145,6 +154,9 @@ impl IntrospectResponse {
         Self {
             active: false,
             token_type: None,
+            baton_token_type: None,
+            client_id: None,
+            username: None,
             sub: None,
             sid: None,
             jti: None,
@@ -161,7 +173,10 @@ impl IntrospectResponse {
         let c = token.claims;
         Self {
             active: true,
-            token_type: Some(c.kind.as_str()),
+            token_type: Some("Bearer"),
+            baton_token_type: Some(c.kind.as_str()),
+            client_id: c.client_id.map(|id| id.as_str().to_owned()),
+            username: Some(token.username),
             sub: Some(c.user_id.to_string()),
             sid: Some(c.session_id.to_string()),
             jti: Some(c.jti),

@@ -1,10 +1,12 @@
-//! HTTP handlers. Each one only translates: request → core use case (on the blocking pool)
-//! → response. No business rule lives here.
+//! HTTP handlers. Each one only translates: request → core use case (awaited on the request's
+//! own task) → response. No business rule lives here.
 
 pub mod account;
+pub mod discovery;
 pub mod health;
 pub mod introspect;
 pub mod jwks;
+pub mod oauth;
 pub mod ops;
 pub mod sessions;
 pub mod tokens;

@@ -19,7 +19,7 @@ pub const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
                body = String, content_type = "text/plain"))
 )]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let text = state.metrics.render(&state.operations, &state.pools).await;
+    let text = state.metrics.render(&state.operations).await;
     HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, PROMETHEUS_TEXT))
         .insert_header((CACHE_CONTROL, "no-store"))

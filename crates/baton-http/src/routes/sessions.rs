@@ -30,15 +30,8 @@ pub async fn list(
     state: web::Data<AppState>,
     bearer: BearerToken,
 ) -> Result<HttpResponse, ApiError> {
-    let auth = state.auth.clone();
-    let sessions = state
-        .pools
-        .db
-        .run(move || -> Result<_, ApiError> {
-            let principal = auth.authenticate(bearer.as_str())?;
-            Ok(auth.list_sessions(&principal)?)
-        })
-        .await??;
+    let principal = state.auth.authenticate(bearer.as_str()).await?;
+    let sessions = state.auth.list_sessions(&principal).await?;
     let body: Vec<SessionResponse> = sessions.into_iter().map(SessionResponse::from).collect();
     Ok(no_store(StatusCode::OK).json(body))
 }
@@ -67,16 +60,8 @@ pub async fn revoke(
     bearer: BearerToken,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let auth = state.auth.clone();
-    let id = id.into_inner();
-    state
-        .pools
-        .db
-        .run(move || -> Result<(), ApiError> {
-            let principal = auth.authenticate(bearer.as_str())?;
-            let id = Uuid::parse_str(&id).map_err(|_| RevokeSessionError::NotFound)?;
-            Ok(auth.revoke_own_session(&principal, id)?)
-        })
-        .await??;
+    let principal = state.auth.authenticate(bearer.as_str()).await?;
+    let id = Uuid::parse_str(&id).map_err(|_| RevokeSessionError::NotFound)?;
+    state.auth.revoke_own_session(&principal, id).await?;
     Ok(no_store(StatusCode::NO_CONTENT).finish())
 }

@@ -57,8 +57,7 @@ pub async fn refresh(
     presented: PresentedRefresh,
 ) -> Result<HttpResponse, ApiError> {
     let PresentedRefresh { token, transport } = presented;
-    let auth = state.auth.clone();
-    let result = state.pools.db.run(move || auth.refresh(&token)).await?;
+    let result = state.auth.refresh(&token).await;
     state.metrics.refresh(&result);
     transport.refreshed(result)
 }
@@ -99,15 +98,8 @@ pub async fn logout(
     let scope = query.scope.into();
     let refresh_token =
         transport.logout_token().or_else(|| body.0.and_then(RefreshTokenBody::into_token));
-    let auth = state.auth.clone();
-    state
-        .pools
-        .db
-        .run(move || -> Result<(), ApiError> {
-            let principal = auth.authenticate(bearer.as_str())?;
-            Ok(auth.logout(&principal, scope, refresh_token.as_deref())?)
-        })
-        .await??;
+    let principal = state.auth.authenticate(bearer.as_str()).await?;
+    state.auth.logout(&principal, scope, refresh_token.as_deref()).await?;
     Ok(transport.logged_out(query.scope))
 }
 
@@ -125,7 +117,6 @@ pub async fn logout(
     )
 )]
 pub async fn me(state: web::Data<AppState>, bearer: BearerToken) -> Result<HttpResponse, ApiError> {
-    let auth = state.auth.clone();
-    let principal = state.pools.db.run(move || auth.authenticate(bearer.as_str())).await??;
+    let principal = state.auth.authenticate(bearer.as_str()).await?;
     Ok(no_store(StatusCode::OK).json(UserResponse::from(&principal.user)))
 }

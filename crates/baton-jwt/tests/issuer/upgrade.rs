@@ -66,7 +66,7 @@ fn a_grace_replay_finds_the_token_a_server_of_the_earlier_release_rotated_to(alg
         None,
         ClientInfo::default(),
     );
-    let first = first.expect("register");
+    let first = run(first).expect("register");
     // A server of the earlier release rotates the session: generation 1, its own token.
     w.clock.advance(Duration::seconds(5));
     let theirs = earlier_release_token(&w, alg, first.session_id, 1);
@@ -79,7 +79,7 @@ fn a_grace_replay_finds_the_token_a_server_of_the_earlier_release_rotated_to(alg
     }));
     // Its client lost the answer and replays generation 0 at an upgraded server.
     w.clock.advance(Duration::seconds(2));
-    let replay = w.auth.refresh(&first.refresh_token).expect("a grace replay, not reuse");
+    let replay = run(w.auth.refresh(&first.refresh_token)).expect("a grace replay, not reuse");
     assert!(replay.grace_replay);
     assert_eq!(replay.refresh_token, theirs, "the very token the old server handed out");
     assert!(w.store.session(first.session_id).expect("session").revoked_at.is_none());
@@ -93,7 +93,7 @@ fn a_refresh_token_of_the_earlier_release_rotates_into_the_new_profile(alg: Alg)
         None,
         ClientInfo::default(),
     );
-    let first = first.expect("register");
+    let first = run(first).expect("register");
     w.clock.advance(Duration::seconds(5));
     let theirs = earlier_release_token(&w, alg, first.session_id, 1);
     assert!(w.store.edit_session(first.session_id, |s| {
@@ -102,12 +102,18 @@ fn a_refresh_token_of_the_earlier_release_rotates_into_the_new_profile(alg: Alg)
         s.rotated_at = NOW + Duration::seconds(5);
         s.expires_at = s.rotated_at + Duration::days(7);
     }));
-    let next = w.auth.refresh(&theirs).expect("an old refresh token still rotates");
+    let next = run(w.auth.refresh(&theirs)).expect("an old refresh token still rotates");
     assert_eq!(segment(&next.refresh_token, 0)["typ"], "rt+jwt");
     assert_eq!(segment(&next.access_token, 0)["typ"], "at+jwt");
     let claims = w.issuer.verify(&next.access_token, TokenKind::Access, w.clock_now()).unwrap();
     assert_eq!(claims.client_id.as_ref().map(|c| c.as_str()), Some("default"));
     assert_eq!(segment(&next.refresh_token, 1)["iss"], ISS, "the new issuer from now on");
+}
+
+/// Runs a use case (async since the store ports are) to completion.
+fn run<F: std::future::Future>(use_case: F) -> F::Output {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    runtime.expect("a runtime").block_on(use_case)
 }
 
 impl World {

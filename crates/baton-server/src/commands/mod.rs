@@ -37,9 +37,9 @@ pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
         files = ?source.existing_files(),
         "configuration loaded"
     );
-    let service = wiring::service(&config)?;
     let source = source.clone();
     actix_web::rt::System::new().block_on(async move {
+        let service = wiring::service(&config).await?;
         // Before listening: from the first accepted request on, no signal may kill it.
         let mut signals = Signals::install()?;
         let server = &config.server;
@@ -111,14 +111,12 @@ fn spawn_purge(auth: Auth, every: Duration) {
         let mut ticker = actix_web::rt::time::interval_at(start, every);
         loop {
             ticker.tick().await;
-            let auth = auth.clone();
-            match actix_web::rt::task::spawn_blocking(move || auth.purge()).await {
-                Ok(Ok(purged)) => tracing::info!(purged, "purged dead sessions"),
-                Ok(Err(e)) => {
+            match auth.purge().await {
+                Ok(purged) => tracing::info!(purged, "purged dead sessions"),
+                Err(e) => {
                     let error = baton_http::error::chain(&e);
                     tracing::warn!(%error, "periodic purge failed");
                 }
-                Err(e) => tracing::error!(error = %e, "periodic purge task failed"),
             }
         }
     });
@@ -126,22 +124,36 @@ fn spawn_purge(auth: Auth, every: Duration) {
 
 /// `baton migrate`: apply pending migrations and say which ones ran.
 pub fn migrate(config: &Config) -> Result<(), StartupError> {
-    let store = Store::open(&wiring::command_store_config(config))?;
-    let applied = store.run_migrations()?;
-    let backend = store.backend().as_str();
+    one_shot(async {
+        let store = Store::open(&wiring::command_store_config(config)).await?;
+        let applied = store.run_migrations().await?;
+        Ok((store.backend(), applied))
+    })
+    .map(|(backend, applied)| report_migrations(backend.as_str(), &applied))
+}
+
+fn report_migrations(backend: &str, applied: &[String]) {
     if applied.is_empty() {
         println!("database schema is up to date ({backend} backend, nothing to apply)");
     } else {
         println!("applied {} migration(s) on {backend}: {}", applied.len(), applied.join(", "));
     }
-    Ok(())
 }
 
 /// `baton purge`: delete dead sessions once and report how many.
 pub fn purge(config: &Config) -> Result<(), StartupError> {
-    let store = Store::connect(&wiring::command_store_config(config))?;
-    let (auth, _) = wiring::auth(config, &store)?;
-    let purged = auth.purge()?;
+    let purged = one_shot(async {
+        let store = Store::connect(&wiring::command_store_config(config)).await?;
+        let (auth, _) = wiring::auth(config, &store)?;
+        Ok::<_, StartupError>(auth.purge().await?)
+    })?;
     println!("purged {purged} sessions");
     Ok(())
+}
+
+/// Runs a one-shot command's work on a runtime of its own: one thread, gone when it returns.
+pub(crate) fn one_shot<T>(
+    work: impl std::future::Future<Output = Result<T, StartupError>>,
+) -> Result<T, StartupError> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(work)
 }

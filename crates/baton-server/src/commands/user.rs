@@ -19,28 +19,38 @@ pub fn user(config: &Config, command: &UserCommand) -> Result<(), CommandError> 
         UserCommand::Create { .. } => Some(read_password()?),
         _ => None,
     };
-    let store = Store::connect(&wiring::command_store_config(config))
-        .map_err(wiring::StartupError::from)?;
-    let (auth, _) = wiring::auth(config, &store)?;
+    super::one_shot(async {
+        let store = Store::connect(&wiring::command_store_config(config)).await?;
+        let (auth, _) = wiring::auth(config, &store)?;
+        Ok(administer(&auth, command, password).await)
+    })?
+}
+
+async fn administer(
+    auth: &Auth,
+    command: &UserCommand,
+    password: Option<String>,
+) -> Result<(), CommandError> {
     match (command, password) {
         (UserCommand::Create { email, name }, Some(password)) => {
-            let user = auth.create_user(email, password, name.as_deref()).map_err(|e| match e {
-                RegisterError::EmailTaken => {
-                    CommandError::Failed(format!("a user with email {email:?} already exists"))
-                }
-                RegisterError::InvalidInput(e) => {
-                    CommandError::Failed(format!("invalid input: {e}"))
-                }
-                RegisterError::Fault(f) => CommandError::Failed(baton_http::error::chain(&f)),
-            })?;
+            let user =
+                auth.create_user(email, password, name.as_deref()).await.map_err(|e| match e {
+                    RegisterError::EmailTaken => {
+                        CommandError::Failed(format!("a user with email {email:?} already exists"))
+                    }
+                    RegisterError::InvalidInput(e) => {
+                        CommandError::Failed(format!("invalid input: {e}"))
+                    }
+                    RegisterError::Fault(f) => CommandError::Failed(baton_http::error::chain(&f)),
+                })?;
             println!("created user {} <{}>", user.id, user.email);
         }
         (UserCommand::Disable { email }, _) => {
-            let user = set_disabled(&auth, email, true)?;
+            let user = set_disabled(auth, email, true).await?;
             println!("disabled user {} <{}>; its sessions are revoked", user.id, user.email);
         }
         (UserCommand::Enable { email }, _) => {
-            let user = set_disabled(&auth, email, false)?;
+            let user = set_disabled(auth, email, false).await?;
             println!("enabled user {} <{}>", user.id, user.email);
         }
         (UserCommand::Create { .. }, None) => unreachable!("the password was read above"),
@@ -48,12 +58,12 @@ pub fn user(config: &Config, command: &UserCommand) -> Result<(), CommandError> 
     Ok(())
 }
 
-fn set_disabled(
+async fn set_disabled(
     auth: &Auth,
     email: &str,
     disabled: bool,
 ) -> Result<baton_core::User, CommandError> {
-    auth.set_account_disabled(email, disabled).map_err(|e| match e {
+    auth.set_account_disabled(email, disabled).await.map_err(|e| match e {
         AdminError::UserNotFound => CommandError::Failed(format!("no user with email {email:?}")),
         AdminError::Fault(f) => CommandError::Failed(baton_http::error::chain(&f)),
     })

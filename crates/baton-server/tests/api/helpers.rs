@@ -1,7 +1,7 @@
 //! Starting the real server on a real socket with its own fresh database, and talking to it.
 
 use baton_core::{Claims, Clock, SystemClock, TokenIssuer, TokenKind};
-use baton_http::{AppState, Application};
+use baton_http::Application;
 use baton_jwt::JwtIssuer;
 use baton_jwt::ReloadableIssuer;
 use baton_server::config::{Config, Secret};
@@ -88,7 +88,6 @@ pub fn test_config(url: &str) -> Config {
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    pub state: AppState,
     /// The server's reloadable key set.
     pub keys: Arc<ReloadableIssuer>,
     /// The wired service: state, store and key set.
@@ -125,10 +124,7 @@ async fn start(db: Arc<TestDb>, config: Config) -> TestApp {
 
 async fn start_at(db: Arc<TestDb>, config: Config, clock: Arc<dyn Clock>) -> TestApp {
     let cfg = config.clone();
-    let service = tokio::task::spawn_blocking(move || wiring::service_at(&cfg, clock))
-        .await
-        .unwrap()
-        .expect("wiring the test server");
+    let service = wiring::service_at(&cfg, clock).await.expect("wiring the test server");
     let (state, keys) = (service.state.clone(), service.keys.clone());
     let listener = TcpListener::bind("127.0.0.1:0").expect("binding a port");
     let app = Application::with_listener(listener, &config.server, state.clone()).unwrap();
@@ -136,7 +132,7 @@ async fn start_at(db: Arc<TestDb>, config: Config, clock: Arc<dyn Clock>) -> Tes
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder().user_agent("baton-tests/1.0").build().unwrap();
-    TestApp { address, client, state, keys, service, config, db, handle }
+    TestApp { address, client, keys, service, config, db, handle }
 }
 
 impl TestApp {

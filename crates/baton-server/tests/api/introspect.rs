@@ -1,6 +1,6 @@
-//! `POST /api/v1/auth/introspect` (RFC 7662): callers authenticate first; a token is active
-//! only while it verifies and its session is live, and anything else is exactly
-//! `{"active": false}`.
+//! `POST /api/v1/auth/introspect` (RFC 7662, SPEC §9, §11): callers authenticate first; an
+//! access token is active only while it verifies and its session is live, and anything else —
+//! a refresh token included — is exactly `{"active": false}`. Errors are RFC 6749 JSON.
 
 use crate::helpers::*;
 use crate::on_both_backends;
@@ -67,21 +67,43 @@ async fn active_tokens_carry_their_claims(b: Backend) {
     let a = introspect(&app, s(&t, "access_token"), None).await;
     assert_eq!(a["active"], true, "{a}");
     assert_eq!(
-        (s(&a, "token_type"), s(&a, "iss"), s(&a, "aud")),
-        ("access", "http://127.0.0.1:8080", "baton-api")
+        (s(&a, "token_type"), s(&a, "baton_token_type"), s(&a, "iss"), s(&a, "aud")),
+        ("Bearer", "access", "http://127.0.0.1:8080", "baton-api")
     );
+    assert_eq!((s(&a, "client_id"), s(&a, "username")), ("default", "ada@example.com"));
     assert_eq!((s(&a, "sub"), s(&a, "sid")), (&*user.to_string(), &*session.to_string()));
     let payload = decode_part(s(&t, "access_token"), 1);
     for claim in ["jti", "iat", "nbf", "exp"] {
         assert_eq!(a[claim], payload[claim], "{claim}");
     }
-    let r = introspect(&app, s(&t, "refresh_token"), Some("refresh_token")).await;
-    assert_eq!((r["active"].as_bool(), s(&r, "token_type")), (Some(true), "refresh"));
-    // A hint only orders the attempts; a wrong or unknown one is no obstacle.
+    // A refresh token is no credential at an API, whatever the hint says.
+    for hint in [None, Some("refresh_token"), Some("access_token")] {
+        let r = introspect(&app, s(&t, "refresh_token"), hint).await;
+        assert_eq!(r, json!({ "active": false }), "{hint:?}");
+    }
+    // The hint is ignored: a wrong or unknown one is no obstacle.
     let a2 = introspect(&app, s(&t, "access_token"), Some("refresh_token")).await;
     assert_eq!(a2, a);
-    let r2 = introspect(&app, s(&t, "refresh_token"), Some("id_token")).await;
-    assert_eq!(r2, r);
+    let a3 = introspect(&app, s(&t, "access_token"), Some("id_token")).await;
+    assert_eq!(a3, a);
+    assert_eq!(app.refresh(s(&t, "refresh_token")).await.status(), StatusCode::OK);
+}
+
+/// An RFC 6749 §5.2 error: `status`, JSON with `error` and Baton's `code`; the body.
+pub async fn assert_oauth_error(
+    res: Response,
+    status: StatusCode,
+    error: &str,
+    code: &str,
+) -> Value {
+    assert_eq!(res.status(), status);
+    let content_type = res.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(content_type.starts_with("application/json"), "{content_type}");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!((s(&body, "error"), s(&body, "code")), (error, code), "{body}");
+    assert!(body["error_description"].is_string(), "{body}");
+    body
 }
 
 async fn anything_but_a_live_token_is_only_inactive(b: Backend) {
@@ -113,13 +135,12 @@ async fn anything_but_a_live_token_is_only_inactive(b: Backend) {
     // Logout, reuse and a disabled account end every token of the session at once.
     assert_eq!(app.logout(s(&t3, "access_token"), "").await.status(), StatusCode::NO_CONTENT);
     inactive(&app, s(&t3, "access_token"), "logged out").await;
-    inactive(&app, s(&t3, "refresh_token"), "logged out (refresh)").await;
     let u = app.login_ok("ada@example.com").await;
     let u2: Value = app.refresh(s(&u, "refresh_token")).await.json().await.unwrap();
     assert_eq!(app.refresh(s(&u, "refresh_token")).await.status(), StatusCode::UNAUTHORIZED);
     inactive(&app, s(&u2, "access_token"), "session revoked for reuse").await;
     let bob = app.register("bob@example.com").await;
-    app.blocking(|s| s.state.auth.set_account_disabled("bob@example.com", true).unwrap()).await;
+    app.service.state.auth.set_account_disabled("bob@example.com", true).await.unwrap();
     inactive(&app, s(&bob, "access_token"), "disabled account").await;
 }
 
@@ -141,15 +162,15 @@ async fn callers_authenticate_before_anything_is_read(b: Backend) {
         let res = post(&app, auth.as_deref(), "application/x-www-form-urlencoded", form.clone());
         let res = res.await;
         assert_eq!(res.headers()["www-authenticate"], "Basic realm=\"baton\"", "{auth:?}");
-        assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_client").await;
+        assert_oauth_error(res, StatusCode::UNAUTHORIZED, "invalid_client", "invalid_client").await;
     }
     // Refused before the body is looked at: neither its type nor its size matters.
     let wrong = Some(basic(CLIENT, "wrong-secret-wrong-secret-wrong-secret"));
     let res = post(&app, wrong.as_deref(), "application/json", r#"{"token":"x"}"#).await;
-    assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_client").await;
+    assert_oauth_error(res, StatusCode::UNAUTHORIZED, "invalid_client", "invalid_client").await;
     let huge = "a".repeat(20 * 1024);
     let res = post(&app, None, "application/x-www-form-urlencoded", huge).await;
-    assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_client").await;
+    assert_oauth_error(res, StatusCode::UNAUTHORIZED, "invalid_client", "invalid_client").await;
     // RFC 6749 §2.3.1 clients form-encode id and secret: accepted as well.
     let encoded = CLIENT_SECRET.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D");
     let encoded = basic(CLIENT, &encoded);
@@ -160,7 +181,7 @@ async fn callers_authenticate_before_anything_is_read(b: Backend) {
     let closed = spawn_app(b).await;
     let auth = basic(CLIENT, CLIENT_SECRET);
     let res = post(&closed, Some(&auth), "application/x-www-form-urlencoded", "token=x").await;
-    assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_client").await;
+    assert_oauth_error(res, StatusCode::UNAUTHORIZED, "invalid_client", "invalid_client").await;
 }
 
 async fn bad_forms_are_refused_with_4xx(b: Backend) {
@@ -171,18 +192,19 @@ async fn bad_forms_are_refused_with_4xx(b: Backend) {
         let app = &app;
         async move { post(app, Some(&auth), content_type, body).await }
     };
+    let bad = StatusCode::BAD_REQUEST;
     let res = post("application/json", r#"{"token":"x"}"#.into()).await;
-    let body = assert_problem(res, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
-    assert!(s(&body.await, "detail").contains("x-www-form-urlencoded"));
+    let body = assert_oauth_error(res, bad, "invalid_request", "unsupported_media_type").await;
+    assert!(s(&body, "error_description").contains("x-www-form-urlencoded"));
     let res = post("", "token=x".into()).await;
-    assert_problem(res, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    assert_oauth_error(res, bad, "invalid_request", "unsupported_media_type").await;
     let form = "application/x-www-form-urlencoded";
     for body in ["", "token=", "token_type_hint=access_token", "token=a&token=b"] {
         let res = post(form, body.into()).await;
-        assert_problem(res, StatusCode::BAD_REQUEST, "invalid_input").await;
+        assert_oauth_error(res, bad, "invalid_request", "invalid_input").await;
     }
     let res = post(form, format!("token={}", "a".repeat(16 * 1024))).await;
-    assert_problem(res, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    assert_oauth_error(res, bad, "invalid_request", "payload_too_large").await;
     let res = post("application/x-www-form-urlencoded; charset=utf-8", "token=x".into()).await;
     assert_eq!(res.status(), StatusCode::OK, "parameters of the content type are fine");
 }
@@ -234,7 +256,7 @@ async fn the_routes_are_documented_with_the_form_and_the_basic_scheme(b: Backend
     assert_eq!(op["security"], json!([{ "basic": [] }]));
     let form = &op["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"];
     assert!(form.is_object(), "{op}");
-    for status in ["200", "400", "401", "413", "415", "503"] {
+    for status in ["200", "400", "401", "503"] {
         assert!(op["responses"][status].is_object(), "{status} documented");
     }
     let jwks = &doc["paths"]["/.well-known/jwks.json"]["get"];

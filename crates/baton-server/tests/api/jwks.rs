@@ -139,7 +139,7 @@ async fn other_methods_are_405(b: Backend) {
     let app = spawn_app(b).await;
     let res = app.client.post(app.url("/.well-known/jwks.json")).json(&json!({})).send().await;
     let res = res.unwrap();
-    assert_eq!(header(&res, "allow"), "GET");
+    assert_eq!(header(&res, "allow"), "GET, HEAD");
     assert_problem(res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
 }
 

@@ -49,12 +49,12 @@ async fn unknown_email_and_wrong_password_look_the_same(b: Backend) {
 async fn disabled_account_is_403_with_the_right_password_only(b: Backend) {
     let app = spawn_app(b).await;
     app.register("ada@example.com").await;
-    app.blocking(|st| st.state.auth.set_account_disabled("ada@example.com", true).unwrap()).await;
+    app.service.state.auth.set_account_disabled("ada@example.com", true).await.unwrap();
     let res = app.login("ada@example.com", PASSWORD).await;
     assert_problem(res, StatusCode::FORBIDDEN, "account_disabled").await;
     let res = app.login("ada@example.com", "wrong password").await;
     assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
-    app.blocking(|st| st.state.auth.set_account_disabled("ada@example.com", false).unwrap()).await;
+    app.service.state.auth.set_account_disabled("ada@example.com", false).await.unwrap();
     app.login_ok("ada@example.com").await;
 }
 

@@ -220,12 +220,8 @@ async fn the_periodic_purge_deletes_revoked_sessions() {
         .await;
     assert!(purged.is_some(), "no purge within 15 s");
     let url = db.url.clone();
-    let found = tokio::task::spawn_blocking(move || {
-        let store = baton_store::Store::connect(&baton_store::testing::config(url)).unwrap();
-        store.find_session(session).unwrap()
-    })
-    .await
-    .unwrap();
+    let store = baton_store::Store::connect(&baton_store::testing::config(url)).await.unwrap();
+    let found = store.find_session(session).await.unwrap();
     assert!(found.is_none(), "the revoked session is gone");
     server.stop().await;
 }

@@ -23,6 +23,7 @@ mod logout;
 mod logs;
 mod me;
 mod metrics;
+mod oauth;
 mod openapi;
 mod process;
 mod refresh;

@@ -149,9 +149,7 @@ async fn token_of_a_deleted_user_is_401(b: Backend) {
     let app = spawn_app(b).await;
     let t = app.register("ada@example.com").await;
     let (user, _) = ids_of(s(&t, "access_token"));
-    assert!(
-        app.blocking(move |st| baton_store::testing::delete_user(&st.store, user).unwrap()).await
-    );
+    assert!(baton_store::testing::delete_user(&app.service.store, user).await.unwrap());
     assert_bearer_rejected(app.me(s(&t, "access_token")).await, "invalid_token").await;
     let res = app.refresh(s(&t, "refresh_token")).await;
     assert_bearer_rejected(res, "invalid_token").await;
@@ -160,7 +158,7 @@ async fn token_of_a_deleted_user_is_401(b: Backend) {
 async fn a_disabled_account_ends_its_access_tokens(b: Backend) {
     let app = spawn_app(b).await;
     let t = app.register("ada@example.com").await;
-    app.blocking(|st| st.state.auth.set_account_disabled("ada@example.com", true).unwrap()).await;
+    app.service.state.auth.set_account_disabled("ada@example.com", true).await.unwrap();
     assert_bearer_rejected(app.me(s(&t, "access_token")).await, "account_disabled").await;
     let res = app.refresh(s(&t, "refresh_token")).await;
     assert_problem(res, StatusCode::FORBIDDEN, "account_disabled").await;

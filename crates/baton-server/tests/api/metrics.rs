@@ -92,7 +92,7 @@ async fn counters_follow_a_register_login_refresh_reuse_run(b: Backend) {
         assert_eq!(app.login("bob@example.com", "wrong password").await.status(), 401);
     }
     assert_eq!(app.login("bob@example.com", PASSWORD).await.status(), 429);
-    app.blocking(|s| s.state.auth.set_account_disabled("ada@example.com", true).unwrap()).await;
+    app.service.state.auth.set_account_disabled("ada@example.com", true).await.unwrap();
     assert_eq!(app.login("ada@example.com", PASSWORD).await.status(), 403);
     assert_eq!(app.refresh(s(&t2, "refresh_token")).await.status(), 403);
 

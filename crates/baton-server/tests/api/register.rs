@@ -43,8 +43,7 @@ async fn registers_and_logs_in(b: Backend) {
     assert_eq!(me.json::<serde_json::Value>().await.unwrap(), *user);
     // Neither the password nor the refresh token is stored in the clear.
     let token = s(&t, "refresh_token").to_owned();
-    let columns =
-        app.blocking(|st| baton_store::testing::raw_secret_columns(&st.store).unwrap()).await;
+    let columns = baton_store::testing::raw_secret_columns(&app.service.store).await.unwrap();
     for column in columns {
         let text = String::from_utf8_lossy(&column);
         assert!(!text.contains(PASSWORD) && !text.contains(&token));

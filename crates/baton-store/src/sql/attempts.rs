@@ -3,10 +3,10 @@
 //! `baton_core::ports::UserStore::reserve_login_attempt`).
 
 use super::KeepPrepared;
-use crate::connection::{AnyConnection, on_backend};
+use crate::exec::Loads;
 use crate::sql_types::{DbTime, Ts};
+use diesel::QueryableByName;
 use diesel::sql_types::{Binary, Integer, Text};
-use diesel::{OptionalExtension, QueryResult, QueryableByName, RunQueryDsl};
 use time::OffsetDateTime;
 
 /// Counts one failure for an address, in its window; no row when the address has used up its
@@ -41,9 +41,9 @@ ON CONFLICT (account, client_addr) DO UPDATE SET
 WHERE login_attempts.locked_until IS NULL OR login_attempts.locked_until <= $5
 RETURNING failures";
 
-/// The count a successful upsert returns.
+/// The count a successful upsert returns: a row back means counted, none means refused.
 #[derive(QueryableByName)]
-struct Counted {
+pub(crate) struct Counted {
     #[diesel(sql_type = Integer)]
     #[allow(dead_code)]
     failures: i32,
@@ -52,36 +52,33 @@ struct Counted {
 struct AddressStatement;
 struct PairStatement;
 
-/// Counts a failure for `address`; false when its window is used up (nothing counted).
+/// Counts a failure for `address`; no row when its window is used up (nothing counted).
 pub(crate) fn count_address(
-    conn: &mut AnyConnection,
     address: &str,
     max: u32,
     window_end: OffsetDateTime,
     now: OffsetDateTime,
-) -> QueryResult<bool> {
-    let query = KeepPrepared::<_, AddressStatement>::new(
+) -> impl Loads<'_, Counted> {
+    KeepPrepared::<_, AddressStatement>::new(
         diesel::sql_query(ADDRESS)
             .bind::<Text, _>(address)
             .bind::<DbTime, _>(Ts::new(window_end))
             .bind::<DbTime, _>(Ts::new(now))
             .bind::<Integer, _>(limit(max)),
-    );
-    on_backend!(conn, |c| query.get_result::<Counted>(c).optional().map(|r| r.is_some()))
+    )
 }
 
-/// Counts a failure for the (`account`, `address`) pair; false when it is locked (nothing
+/// Counts a failure for the (`account`, `address`) pair; no row when it is locked (nothing
 /// counted).
-pub(crate) fn count_pair(
-    conn: &mut AnyConnection,
-    account: &[u8; 32],
-    address: &str,
+pub(crate) fn count_pair<'a>(
+    account: &'a [u8; 32],
+    address: &'a str,
     max: u32,
     lock_until: OffsetDateTime,
     now: OffsetDateTime,
     stale_before: OffsetDateTime,
-) -> QueryResult<bool> {
-    let query = KeepPrepared::<_, PairStatement>::new(
+) -> impl Loads<'a, Counted> {
+    KeepPrepared::<_, PairStatement>::new(
         diesel::sql_query(PAIR)
             .bind::<Binary, _>(account.as_slice())
             .bind::<Text, _>(address)
@@ -89,8 +86,7 @@ pub(crate) fn count_pair(
             .bind::<DbTime, _>(Ts::new(lock_until))
             .bind::<DbTime, _>(Ts::new(now))
             .bind::<DbTime, _>(Ts::new(stale_before)),
-    );
-    on_backend!(conn, |c| query.get_result::<Counted>(c).optional().map(|r| r.is_some()))
+    )
 }
 
 /// Configured maxima fit an `integer` column; a larger one means "practically unlimited".

@@ -1,8 +1,8 @@
 //! The statements that are written as SQL text rather than with diesel's query builder:
 //! the rotation (an `UPDATE … FROM users … RETURNING` both rows, which the builder cannot
 //! express) and the login-attempt upserts (`INSERT … ON CONFLICT DO UPDATE … WHERE …
-//! RETURNING`). Each runs on the concrete connection and stays prepared (see
-//! [`KeepPrepared`]). Placeholders are `$1`, `$2`, … in order of first use, which PostgreSQL
+//! RETURNING`). Each stays prepared on every connection that runs it (see [`KeepPrepared`]),
+//! and each builder returns one statement that both backends run (`crate::exec::Loads`). Placeholders are `$1`, `$2`, … in order of first use, which PostgreSQL
 //! reads by number and SQLite by first appearance, so one text serves both where the SQL
 //! itself agrees.
 

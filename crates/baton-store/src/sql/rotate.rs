@@ -3,12 +3,11 @@
 //! `baton_core::ports::TokenStore::rotate`).
 
 use super::KeepPrepared;
-use crate::connection::{AnyConnection, on_backend};
+use crate::exec::Loads;
 use crate::rows::RotatedRow;
 use crate::sql_types::{DbTime, DbUuid, Id, Ts};
 use baton_core::Rotation;
 use diesel::sql_types::{BigInt, Binary};
-use diesel::{OptionalExtension, QueryResult, RunQueryDsl};
 
 /// PostgreSQL: the owner joins in `FROM`, and `RETURNING` reads both rows.
 pub const POSTGRES: &str = "\
@@ -51,14 +50,11 @@ RETURNING id, user_id, refresh_hash, generation, rotated_at, created_at,
 /// Statement-cache key of the rotation.
 struct RotateStatement;
 
-/// Runs the rotation; `None` when the guard did not hold (nothing changed).
-pub(crate) fn run(conn: &mut AnyConnection, r: &Rotation) -> QueryResult<Option<RotatedRow>> {
+/// The rotation of `r`, in PostgreSQL's or SQLite's dialect; its one row (the rotated
+/// session and its owner) comes back only when the guard held.
+pub(crate) fn statement(postgres: bool, r: &Rotation) -> impl Loads<'_, RotatedRow> {
     let at = Ts::new(r.rotated_at);
-    let sql = match conn {
-        AnyConnection::Postgresql(_) => POSTGRES,
-        AnyConnection::Sqlite(_) => SQLITE,
-    };
-    let query = diesel::sql_query(sql)
+    let query = diesel::sql_query(if postgres { POSTGRES } else { SQLITE })
         .bind::<Binary, _>(r.new_hash.as_bytes().as_slice())
         .bind::<DbTime, _>(at)
         .bind::<DbTime, _>(Ts::new(r.expires_at))
@@ -67,6 +63,5 @@ pub(crate) fn run(conn: &mut AnyConnection, r: &Rotation) -> QueryResult<Option<
         .bind::<BigInt, _>(r.expected_generation)
         .bind::<Binary, _>(r.expected_hash.as_bytes().as_slice())
         .bind::<DbTime, _>(Ts::new(r.absolute_expires_at));
-    let query = KeepPrepared::<_, RotateStatement>::new(query);
-    on_backend!(conn, |c| query.get_result::<RotatedRow>(c).optional())
+    KeepPrepared::<_, RotateStatement>::new(query)
 }

@@ -1,5 +1,6 @@
 //! Opening a store: URL schemes, SQLite files, unreachable servers.
 
+use baton_core::testing::contract::block_on;
 use baton_core::{StoreError, UserStore};
 use baton_store::testing::sqlite_url;
 use baton_store::{Backend, Store, StoreConfig};
@@ -15,10 +16,14 @@ fn config(url: &str) -> StoreConfig {
     }
 }
 
+fn connect(config: &StoreConfig) -> Result<Store, StoreError> {
+    block_on(Store::connect(config))
+}
+
 #[test]
 fn unsupported_schemes_are_refused_clearly() {
     for url in ["mysql://root:pw@localhost/baton", "baton.db", "sqlite:", "sqlite::memory:"] {
-        match Store::connect(&config(url)) {
+        match connect(&config(url)) {
             Err(e @ StoreError::Backend(_)) => {
                 let cause = e.source().expect("the cause says why").to_string();
                 assert!(cause.contains("sqlite://") && !cause.contains("pw@"), "{cause}")
@@ -32,9 +37,9 @@ fn unsupported_schemes_are_refused_clearly() {
 fn zero_pool_or_timeout_is_a_configuration_error() {
     let (url, _dir) = sqlite_url();
     let no_pool = StoreConfig { pool_size: 0, ..config(&url) };
-    assert!(matches!(Store::connect(&no_pool), Err(StoreError::Backend(_))));
+    assert!(matches!(connect(&no_pool), Err(StoreError::Backend(_))));
     let no_wait = StoreConfig { connect_timeout: Duration::ZERO, ..config(&url) };
-    assert!(matches!(Store::connect(&no_wait), Err(StoreError::Backend(_))));
+    assert!(matches!(connect(&no_wait), Err(StoreError::Backend(_))));
 }
 
 #[test]
@@ -42,8 +47,10 @@ fn unreachable_postgres_is_unavailable() {
     // Port 1 on loopback: nothing listens, the connection is refused at once.
     let url = "postgres://postgres@127.0.0.1:1/baton";
     let result =
-        Store::connect(&StoreConfig { connect_timeout: Duration::from_millis(500), ..config(url) });
+        connect(&StoreConfig { connect_timeout: Duration::from_millis(500), ..config(url) });
     assert!(matches!(result, Err(StoreError::Unavailable(_))), "{result:?}");
+    let cause = result.unwrap_err().source().expect("a cause").to_string();
+    assert!(cause.contains("connect") || cause.contains("refused"), "{cause}");
 }
 
 #[test]
@@ -51,7 +58,7 @@ fn sqlite_creates_a_missing_directory_only_when_allowed() {
     let (_, dir) = sqlite_url();
     let file = dir.path().join("missing").join("baton.db");
     let url = format!("sqlite://{}", file.display());
-    match Store::connect(&config(&url)) {
+    match connect(&config(&url)) {
         Err(StoreError::Backend(msg)) => {
             let msg = msg.to_string();
             assert!(msg.contains("does not exist") && msg.contains("missing"), "{msg}")
@@ -59,7 +66,7 @@ fn sqlite_creates_a_missing_directory_only_when_allowed() {
         other => panic!("{other:?}"),
     }
     assert!(!file.parent().unwrap().exists(), "nothing created");
-    Store::connect(&StoreConfig { create_dir: true, ..config(&url) }).unwrap();
+    connect(&StoreConfig { create_dir: true, ..config(&url) }).unwrap();
     assert!(file.exists());
 }
 
@@ -68,13 +75,13 @@ fn sqlite_creates_the_file_and_keeps_data_across_reopen() {
     let (url, dir) = sqlite_url();
     let file = dir.path().join("data").join("baton.db");
     assert!(!file.exists());
-    let store = Store::connect(&config(&url)).unwrap();
+    let store = connect(&config(&url)).unwrap();
     assert_eq!(store.backend(), Backend::Sqlite);
     assert!(file.exists());
-    let ada = baton_core::testing::contract::stored_user(&store, "ada@example.com");
+    let ada = block_on(baton_core::testing::contract::stored_user(&store, "ada@example.com"));
     drop(store);
 
-    let reopened = Store::connect(&config(&url)).unwrap();
-    assert_eq!(reopened.run_migrations().unwrap(), Vec::<String>::new());
-    assert_eq!(reopened.find_user(ada.id).expect("read"), Some(ada));
+    let reopened = connect(&config(&url)).unwrap();
+    assert_eq!(block_on(reopened.run_migrations()).unwrap(), Vec::<String>::new());
+    assert_eq!(block_on(reopened.find_user(ada.id)).expect("read"), Some(ada));
 }

@@ -3,92 +3,105 @@
 
 use crate::support::Db;
 use baton_core::testing::contract::{PASSWORD, now, session, stored_session, stored_user};
-use baton_core::{Policy, RefreshHash, RevokeReason, TokenStore};
+use baton_core::{Policy, RefreshHash, RevokeReason, TokenStore, UserStore};
 use time::Duration;
 
-/// Instantiates every test of this module on `$db`.
+/// Instantiates every test of this module on `$db` (an async expression), each on a fresh
+/// multi-thread runtime.
 macro_rules! tests {
     ($db:expr) => {
-        #[test]
-        fn ping_answers() {
-            crate::operations::ping_answers(&$db);
-        }
-        #[test]
-        fn migrations_ran_on_connect_and_rerun_is_a_no_op() {
-            crate::operations::migrations_ran_on_connect_and_rerun_is_a_no_op(&$db);
-        }
-        #[test]
-        fn pool_state_reports_open_connections() {
-            crate::operations::pool_state_reports_open_connections(&$db);
-        }
-        #[test]
-        fn active_sessions_are_counted() {
-            crate::operations::active_sessions_are_counted(&$db);
-        }
-        #[test]
-        fn deleting_a_user_deletes_its_sessions() {
-            crate::operations::deleting_a_user_deletes_its_sessions(&$db);
-        }
-        #[test]
-        fn no_plaintext_secret_is_stored() {
-            crate::operations::no_plaintext_secret_is_stored($db);
-        }
+        $crate::operations::tests!(@each $db;
+            ping_answers,
+            migrations_ran_on_connect_and_rerun_is_a_no_op,
+            pool_state_reports_open_connections,
+            another_pool_reaches_the_same_database,
+            active_sessions_are_counted,
+            deleting_a_user_deletes_its_sessions,
+            no_plaintext_secret_is_stored,
+        );
+    };
+    (@each $db:expr; $($test:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                baton_core::testing::contract::block_on(async {
+                    crate::operations::$test($db).await;
+                });
+            }
+        )*
     };
 }
 pub(crate) use tests;
 
-pub fn ping_answers(db: &Db) {
-    db.store.ping().expect("ping");
+pub async fn ping_answers(db: Db) {
+    db.store.ping().await.expect("ping");
 }
 
-pub fn migrations_ran_on_connect_and_rerun_is_a_no_op(db: &Db) {
-    assert_eq!(db.store.run_migrations().expect("migrate"), Vec::<String>::new());
+pub async fn migrations_ran_on_connect_and_rerun_is_a_no_op(db: Db) {
+    assert_eq!(db.store.run_migrations().await.expect("migrate"), Vec::<String>::new());
 }
 
-pub fn pool_state_reports_open_connections(db: &Db) {
+/// Connections are open from the start (two at least) and idle; nothing waits, nothing runs.
+pub async fn pool_state_reports_open_connections(db: Db) {
     let state = db.store.pool_state();
-    assert!(state.connections >= 1 && state.idle <= state.connections, "{state:?}");
+    assert!(state.connections >= 2 && state.idle == state.connections, "{state:?}");
+    assert_eq!((state.waiting, state.running), (0, 0), "{state:?}");
 }
 
-pub fn active_sessions_are_counted(db: &Db) {
+/// A pool of its own (one per actix worker, say) sees what the first one wrote, and the
+/// reverse; on PostgreSQL it opens its connections only when first used.
+pub async fn another_pool_reaches_the_same_database(db: Db) {
+    let other = db.store.with_own_pool(2).expect("a second pool");
+    if db.store.backend() == baton_store::Backend::Postgres {
+        assert_eq!(other.pool_state().connections, 0, "opened on first use");
+    }
+    let ada = stored_user(&db.store, "ada@example.com").await;
+    let s = stored_session(&other, &ada, "a").await;
+    assert_eq!(other.find_user(ada.id).await.expect("read"), Some(ada.clone()));
+    assert_eq!(db.store.find_session(s.id).await.expect("read"), Some((s, ada)));
+    assert!(other.pool_state().connections >= 1);
+    assert!(matches!(db.store.with_own_pool(0), Err(baton_store::SetupError::PoolSize)));
+}
+
+pub async fn active_sessions_are_counted(db: Db) {
     let store = &db.store;
-    let ada = stored_user(store, "ada@example.com");
+    let ada = stored_user(store, "ada@example.com").await;
     let t = now();
-    assert_eq!(store.count_active_sessions(t).expect("count"), 0);
-    stored_session(store, &ada, "a");
-    stored_session(store, &ada, "b");
-    let revoked = stored_session(store, &ada, "c");
-    store.revoke_session(revoked.id, RevokeReason::Logout, t).expect("revoke");
+    assert_eq!(store.count_active_sessions(t).await.expect("count"), 0);
+    stored_session(store, &ada, "a").await;
+    stored_session(store, &ada, "b").await;
+    let revoked = stored_session(store, &ada, "c").await;
+    store.revoke_session(revoked.id, RevokeReason::Logout, t).await.expect("revoke");
     let mut slid_out = session(ada.id, "d", t - Duration::days(8));
     slid_out.expires_at = t;
-    store.create_session(&slid_out).expect("create");
+    store.create_session(&slid_out).await.expect("create");
     let mut too_old = session(ada.id, "e", t - Duration::days(1));
     too_old.absolute_expires_at = t - Duration::seconds(1);
-    store.create_session(&too_old).expect("create");
+    store.create_session(&too_old).await.expect("create");
 
-    assert_eq!(store.count_active_sessions(t).expect("count"), 2);
-    assert_eq!(store.count_active_sessions(t + Duration::days(8)).expect("count"), 0);
+    assert_eq!(store.count_active_sessions(t).await.expect("count"), 2);
+    assert_eq!(store.count_active_sessions(t + Duration::days(8)).await.expect("count"), 0);
 }
 
 /// Sessions go with their user (`ON DELETE CASCADE`, which on SQLite needs foreign keys on
 /// for every pooled connection).
-pub fn deleting_a_user_deletes_its_sessions(db: &Db) {
+pub async fn deleting_a_user_deletes_its_sessions(db: Db) {
     let store = &db.store;
-    let ada = stored_user(store, "ada@example.com");
-    let s = stored_session(store, &ada, "a");
-    baton_store::testing::delete_user(store, ada.id).expect("delete");
-    assert_eq!(store.find_session(s.id).expect("read"), None);
+    let ada = stored_user(store, "ada@example.com").await;
+    let s = stored_session(store, &ada, "a").await;
+    baton_store::testing::delete_user(store, ada.id).await.expect("delete");
+    assert_eq!(store.find_session(s.id).await.expect("read"), None);
 }
 
 /// Through the real use cases: the database holds hashes, never a password or refresh token.
-pub fn no_plaintext_secret_is_stored(db: Db) {
+pub async fn no_plaintext_secret_is_stored(db: Db) {
     let store = db.store.clone();
     let subject = db.subject();
     let w = subject.world(Policy::default());
-    let first = w.register("ada@example.com");
-    let second = w.auth.refresh(&first.refresh_token).expect("refresh");
+    let first = w.register("ada@example.com").await;
+    let second = w.auth.refresh(&first.refresh_token).await.expect("refresh");
 
-    let columns = baton_store::testing::raw_secret_columns(&store).expect("read");
+    let columns = baton_store::testing::raw_secret_columns(&store).await.expect("read");
     assert!(!columns.is_empty());
     for secret in [PASSWORD, &first.refresh_token, &second.refresh_token, &second.access_token] {
         let needle = secret.as_bytes();

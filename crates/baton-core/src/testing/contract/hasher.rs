@@ -17,47 +17,50 @@ fn password(s: &str) -> Password {
 }
 
 /// A hash verifies its password and nothing else.
-pub fn hashes_and_verifies(s: &HasherSubject) {
-    let hash = s.hasher.hash(&password("correct horse")).expect("hash");
-    assert!(s.hasher.verify("correct horse", &hash).expect("verify"));
+pub async fn hashes_and_verifies(s: &HasherSubject) {
+    let hash = s.hasher.hash(&password("correct horse")).await.expect("hash");
+    assert!(s.hasher.verify("correct horse", &hash).await.expect("verify"));
     for wrong in ["correct horsE", "correct hors", "", "correct horse "] {
-        assert!(!s.hasher.verify(wrong, &hash).expect("verify"), "{wrong:?}");
+        assert!(!s.hasher.verify(wrong, &hash).await.expect("verify"), "{wrong:?}");
     }
 }
 
 /// Two hashes of one password differ (salted), and both verify.
-pub fn salts_every_hash(s: &HasherSubject) {
+pub async fn salts_every_hash(s: &HasherSubject) {
     let p = password("same password");
-    let (a, b) = (s.hasher.hash(&p).expect("hash"), s.hasher.hash(&p).expect("hash"));
+    let (a, b) = (s.hasher.hash(&p).await.expect("hash"), s.hasher.hash(&p).await.expect("hash"));
     assert_ne!(a, b);
-    assert!(s.hasher.verify("same password", &a).expect("verify"));
-    assert!(s.hasher.verify("same password", &b).expect("verify"));
+    assert!(s.hasher.verify("same password", &a).await.expect("verify"));
+    assert!(s.hasher.verify("same password", &b).await.expect("verify"));
 }
 
 /// All 72 bytes count, and a longer attempt never matches through truncation.
-pub fn never_truncates(s: &HasherSubject) {
+pub async fn never_truncates(s: &HasherSubject) {
     let max = "x".repeat(72);
-    let hash = s.hasher.hash(&password(&max)).expect("hash");
-    assert!(s.hasher.verify(&max, &hash).expect("verify"));
-    assert!(!s.hasher.verify(&"x".repeat(71), &hash).expect("verify"));
-    assert!(!s.hasher.verify(&format!("{max}y"), &hash).expect("verify"), "72 bytes plus a tail");
-    assert!(!s.hasher.verify(&"x".repeat(1_000), &hash).expect("verify"));
+    let hash = s.hasher.hash(&password(&max)).await.expect("hash");
+    assert!(s.hasher.verify(&max, &hash).await.expect("verify"));
+    assert!(!s.hasher.verify(&"x".repeat(71), &hash).await.expect("verify"));
+    assert!(
+        !s.hasher.verify(&format!("{max}y"), &hash).await.expect("verify"),
+        "72 bytes plus a tail"
+    );
+    assert!(!s.hasher.verify(&"x".repeat(1_000), &hash).await.expect("verify"));
 }
 
 /// The dummy hash is a readable hash that nothing matches: verifying against it does the
 /// work of a real check and answers `false`.
-pub fn the_dummy_hash_matches_nothing(s: &HasherSubject) {
+pub async fn the_dummy_hash_matches_nothing(s: &HasherSubject) {
     let dummy = s.hasher.dummy_hash();
     for attempt in ["", "password", "12345678", "correct horse battery", "\u{0}"] {
-        assert!(!s.hasher.verify(attempt, dummy).expect("the dummy is a readable hash"));
+        assert!(!s.hasher.verify(attempt, dummy).await.expect("the dummy is a readable hash"));
     }
 }
 
 /// A stored hash the hasher cannot read is an error, never a match.
-pub fn a_corrupt_hash_is_an_error(s: &HasherSubject) {
+pub async fn a_corrupt_hash_is_an_error(s: &HasherSubject) {
     for corrupt in ["", "not-a-hash", "$2b$04$short"] {
         assert!(
-            s.hasher.verify("whatever1", &PasswordHash::new(corrupt.into())).is_err(),
+            s.hasher.verify("whatever1", &PasswordHash::new(corrupt.into())).await.is_err(),
             "{corrupt:?}"
         );
     }
@@ -67,7 +70,7 @@ pub fn a_corrupt_hash_is_an_error(s: &HasherSubject) {
 #[macro_export]
 macro_rules! hasher_contract {
     ($subject:expr) => {
-        $crate::__contract_tests!($subject;
+        $crate::__async_contract_tests!($subject;
             hasher {
                 hashes_and_verifies,
                 salts_every_hash,

@@ -3,8 +3,15 @@
 //! adapter runs the whole suite, including functions added later, with one line:
 //!
 //! ```text
-//! baton_core::store_contract!(crate::support::sqlite_subject());
+//! baton_core::store_contract!(crate::support::sqlite_subject().await);
 //! ```
+//!
+//! The store and hasher suites are `async`: each test runs on a fresh multi-thread tokio
+//! runtime ([`block_on`]), and its subject expression is evaluated inside it (it may `.await`),
+//! so an adapter's connections belong to the runtime that uses them. Races spawn their
+//! requests as tasks on that runtime ([`race`]), so they run in parallel on its worker threads
+//! and meet each store's real concurrency: a PostgreSQL pool's connections, SQLite's blocking
+//! pool, the fake's mutex.
 
 pub mod hasher;
 pub mod issuer;
@@ -18,7 +25,8 @@ pub mod throttle;
 pub mod totp;
 pub mod users;
 
-use std::sync::{Arc, Barrier};
+use std::future::Future;
+use std::sync::Arc;
 
 use crate::domain::email::Email;
 use crate::domain::password::PasswordHash;
@@ -42,6 +50,9 @@ impl<T: UserStore + TokenStore + ?Sized> Stores for T {}
 pub struct StoreSubject {
     /// The stores under test.
     pub store: Arc<dyn Stores>,
+    /// The same database as another server would reach it (its own pool, where the adapter has
+    /// one); the store itself unless [`StoreSubject::with_peer`] says otherwise.
+    pub peer: Arc<dyn Stores>,
     /// Signs the tokens of the use-case-level tests.
     pub issuer: Arc<dyn TokenIssuer>,
     _keep: Option<Box<dyn std::any::Any + Send + Sync>>,
@@ -50,7 +61,13 @@ pub struct StoreSubject {
 impl StoreSubject {
     /// A subject for `store`, with `issuer` for the use-case-level tests.
     pub fn new(store: Arc<dyn Stores>, issuer: Arc<dyn TokenIssuer>) -> Self {
-        Self { store, issuer, _keep: None }
+        Self { peer: store.clone(), store, issuer, _keep: None }
+    }
+
+    /// The same subject with `peer` as the second server's handle on its database.
+    pub fn with_peer(mut self, peer: Arc<dyn Stores>) -> Self {
+        self.peer = peer;
+        self
     }
 
     /// Keeps `resource` alive (and drops it) with the subject.
@@ -62,21 +79,32 @@ impl StoreSubject {
     /// The real use cases on this store under `policy`, with a clock that stands at [`now`]
     /// until the test moves it, and a hasher that counts password checks.
     pub fn world(&self, policy: Policy) -> World {
-        let clock = Arc::new(FakeClock::at(now()));
-        let hasher = Arc::new(FakeHasher::default());
-        let ports = Ports {
-            users: self.store.clone(),
-            tokens: self.store.clone(),
-            issuer: self.issuer.clone(),
-            hasher: hasher.clone(),
-            clock: clock.clone(),
-            random: Arc::new(SeqRandom::seeded(u64::from(rand_seed()))),
-        };
-        World { auth: Auth::new(ports, policy), clock, hasher, store: self.store.clone() }
+        world_on(self.store.clone(), self.issuer.clone(), policy)
+    }
+
+    /// Like [`StoreSubject::world`], on the peer: another server on the same database.
+    pub fn peer_world(&self, policy: Policy) -> World {
+        world_on(self.peer.clone(), self.issuer.clone(), policy)
     }
 }
 
-/// The use cases of a [`StoreSubject`] with handles on their clock and hasher.
+fn world_on(store: Arc<dyn Stores>, issuer: Arc<dyn TokenIssuer>, policy: Policy) -> World {
+    let clock = Arc::new(FakeClock::at(now()));
+    let hasher = Arc::new(FakeHasher::default());
+    let ports = Ports {
+        users: store.clone(),
+        tokens: store.clone(),
+        issuer,
+        hasher: hasher.clone(),
+        clock: clock.clone(),
+        random: Arc::new(SeqRandom::seeded(u64::from(rand_seed()))),
+    };
+    World { auth: Auth::new(ports, policy), clock, hasher, store }
+}
+
+/// The use cases of a [`StoreSubject`] with handles on their clock and hasher. Cheap to clone
+/// (into the tasks of a race).
+#[derive(Clone)]
 pub struct World {
     /// The use cases.
     pub auth: Auth,
@@ -93,13 +121,13 @@ pub const PASSWORD: &str = "correct horse battery";
 
 impl World {
     /// Registers `email` with [`PASSWORD`] and returns its first pair.
-    pub fn register(&self, email: &str) -> crate::IssuedTokens {
-        self.auth.register(email, PASSWORD.into(), Some("Ada"), client()).expect("register")
+    pub async fn register(&self, email: &str) -> crate::IssuedTokens {
+        self.auth.register(email, PASSWORD.into(), Some("Ada"), client()).await.expect("register")
     }
 
     /// The session as stored.
-    pub fn session(&self, id: Uuid) -> Session {
-        self.store.find_session(id).expect("read").expect("session exists").0
+    pub async fn session(&self, id: Uuid) -> Session {
+        self.store.find_session(id).await.expect("read").expect("session exists").0
     }
 }
 
@@ -108,8 +136,12 @@ pub fn client() -> ClientInfo {
     ClientInfo { user_agent: Some("test-agent".into()), client_addr: Some("192.0.2.1".into()) }
 }
 
-/// How many threads the race tests start at once.
+/// How many requests the race tests start at once.
 pub const RACERS: usize = 32;
+
+/// Worker threads of a contract test's runtime: more than one, whatever the machine, so that
+/// racing tasks run in parallel.
+pub const WORKERS: usize = 4;
 
 /// Distinct seeds for the random sources of several worlds on one store.
 fn rand_seed() -> u32 {
@@ -156,47 +188,67 @@ pub fn session(user_id: Uuid, token: &str, at: OffsetDateTime) -> Session {
 }
 
 /// Stores a user and returns it.
-pub fn stored_user(store: &dyn Stores, email: &str) -> User {
+pub async fn stored_user(store: &dyn Stores, email: &str) -> User {
     let user = user(email, now());
-    store.create_user(&user, None).expect("create user");
+    store.create_user(&user, None).await.expect("create user");
     user
 }
 
 /// Stores a fresh session for `user` and returns it.
-pub fn stored_session(store: &dyn Stores, user: &User, token: &str) -> Session {
+pub async fn stored_session(store: &dyn Stores, user: &User, token: &str) -> Session {
     let session = session(user.id, token, now());
-    store.create_session(&session).expect("create session");
+    store.create_session(&session).await.expect("create session");
     session
 }
 
 /// The session `id` as stored.
-pub fn current(store: &dyn Stores, id: Uuid) -> Session {
-    store.find_session(id).expect("read").expect("session exists").0
+pub async fn current(store: &dyn Stores, id: Uuid) -> Session {
+    store.find_session(id).await.expect("read").expect("session exists").0
 }
 
-/// Runs `work` on [`RACERS`] threads released at the same instant; returns their results.
-pub fn race<T: Send>(work: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let start = Barrier::new(RACERS);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..RACERS)
-            .map(|i| {
-                let (start, work) = (&start, &work);
-                scope.spawn(move || {
-                    start.wait();
-                    work(i)
-                })
+/// Runs a contract test on a fresh multi-thread runtime of [`WORKERS`] threads, with time and
+/// I/O enabled. The `*_contract!` macros call it; adapters' own async tests may too.
+pub fn block_on<F: Future>(test: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKERS)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime for the contract test")
+        .block_on(test)
+}
+
+/// Spawns `work(0)` … `work(RACERS - 1)` as tasks of the current (multi-thread) runtime, all
+/// released at the same instant by a barrier, and returns their results in order. Call it
+/// inside [`block_on`].
+pub async fn race<T, Fut>(work: impl Fn(usize) -> Fut) -> Vec<T>
+where
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let start = Arc::new(tokio::sync::Barrier::new(RACERS));
+    let tasks: Vec<_> = (0..RACERS)
+        .map(|i| {
+            let (start, work) = (start.clone(), work(i));
+            tokio::spawn(async move {
+                start.wait().await;
+                work.await
             })
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("a racer panicked")).collect()
-    })
+        })
+        .collect();
+    let mut results = Vec::with_capacity(RACERS);
+    for task in tasks {
+        results.push(task.await.expect("a racer panicked"));
+    }
+    results
 }
 
 /// Instantiates every function of the store suite as a `#[test]` on the subject `$subject`
-/// (an expression evaluated afresh for each test). Use it once per backend, inside a module.
+/// (an expression evaluated afresh for each test, inside the test's runtime, so it may
+/// `.await`). Use it once per backend, inside a module.
 #[macro_export]
 macro_rules! store_contract {
     ($subject:expr) => {
-        $crate::__contract_tests!($subject;
+        $crate::__async_contract_tests!($subject;
             users {
                 created_user_reads_back_by_id_and_email,
                 unknown_users_are_none,
@@ -239,6 +291,8 @@ macro_rules! store_contract {
                 login_burst_gets_at_most_the_max_password_checks,
                 reservation_burst_grants_exactly_the_max,
                 concurrent_revocations_report_one_revoker,
+                register_race_creates_one_account,
+                refresh_race_across_servers_revokes_once,
             }
             paths {
                 fast_and_slow_refresh_paths_agree,
@@ -247,7 +301,29 @@ macro_rules! store_contract {
     };
 }
 
-/// Expands a list of suite functions into `#[test]`s; used by the `*_contract!` macros.
+/// Expands a list of async suite functions into `#[test]`s that each run on a fresh
+/// multi-thread runtime ([`block_on`]); used by `store_contract!` and `hasher_contract!`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __async_contract_tests {
+    ($subject:expr; $($module:ident { $($test:ident),* $(,)? })*) => {
+        $(
+            mod $module {
+                $(
+                    #[test]
+                    fn $test() {
+                        $crate::testing::contract::block_on(async {
+                            let subject = $subject;
+                            $crate::testing::contract::$module::$test(&subject).await;
+                        });
+                    }
+                )*
+            }
+        )*
+    };
+}
+
+/// Expands a list of synchronous suite functions into `#[test]`s; used by `issuer_contract!`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __contract_tests {

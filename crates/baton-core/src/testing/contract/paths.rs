@@ -5,6 +5,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{StoreSubject, World};
+use crate::domain::session::RevokeReason;
 use crate::error::RefreshError;
 use crate::rules::policy::Policy;
 use crate::service::LogoutScope;
@@ -53,6 +54,10 @@ fn refused(e: &RefreshError) -> &'static str {
     }
 }
 
+/// A session as stored, with instants in seconds after its creation: generation, revoke
+/// reason, rotated, last used, sliding and absolute expiry, revoked.
+type EndState = (i64, Option<RevokeReason>, i64, i64, i64, i64, Option<i64>);
+
 /// One world's run: every token handed out, and the answers.
 struct Run {
     world: World,
@@ -64,8 +69,8 @@ struct Run {
 }
 
 impl Run {
-    fn new(world: World, email: String) -> Self {
-        let first = world.register(&email);
+    async fn new(world: World, email: String) -> Self {
+        let first = world.register(&email).await;
         Self {
             world,
             email,
@@ -76,12 +81,12 @@ impl Run {
         }
     }
 
-    fn apply(&mut self, step: &Step) {
+    async fn apply(&mut self, step: &Step) {
         let auth = &self.world.auth;
         match step {
             Step::Refresh(n) => {
                 let token = self.refresh[n % self.refresh.len()].clone();
-                let outcome = match auth.refresh(&token) {
+                let outcome = match auth.refresh(&token).await {
                     Ok(pair) => {
                         let index = self.refresh.iter().position(|t| *t == pair.refresh_token);
                         self.access.push(pair.access_token);
@@ -96,19 +101,20 @@ impl Run {
             }
             Step::Advance(secs) => self.world.clock.advance(Duration::seconds(*secs)),
             Step::Logout => {
-                if let Ok(me) = auth.authenticate(self.access.last().expect("one token at least")) {
-                    auth.logout(&me, LogoutScope::Local, None).expect("logout");
+                let newest = self.access.last().expect("one token at least");
+                if let Ok(me) = auth.authenticate(newest).await {
+                    auth.logout(&me, LogoutScope::Local, None).await.expect("logout");
                 }
             }
             Step::Disable(disabled) => {
-                auth.set_account_disabled(&self.email, *disabled).expect("admin");
+                auth.set_account_disabled(&self.email, *disabled).await.expect("admin");
             }
         }
     }
 
     /// The session as stored, with instants relative to its creation.
-    fn end_state(&self) -> impl PartialEq + std::fmt::Debug {
-        let s = self.world.session(self.session);
+    async fn end_state(&self) -> EndState {
+        let s = self.world.session(self.session).await;
         let rel = |t: time::OffsetDateTime| (t - s.created_at).whole_seconds();
         (
             s.generation,
@@ -122,30 +128,35 @@ impl Run {
     }
 }
 
-fn run_both(st: &StoreSubject, steps: &[Step], grace: i64) -> Result<(), TestCaseError> {
+async fn run_both(st: &StoreSubject, steps: &[Step], grace: i64) -> Result<(), TestCaseError> {
     static CASE: AtomicU64 = AtomicU64::new(0);
     let case = CASE.fetch_add(1, Ordering::SeqCst);
     let policy = Policy { reuse_grace: Duration::seconds(grace), ..Policy::default() };
     let fast = st.world(policy.clone());
     let slow = st.world(policy);
     let slow = World { auth: slow.auth.without_fast_rotation(), ..slow };
-    let mut fast = Run::new(fast, format!("fast-{case}@example.com"));
-    let mut slow = Run::new(slow, format!("slow-{case}@example.com"));
+    let mut fast = Run::new(fast, format!("fast-{case}@example.com")).await;
+    let mut slow = Run::new(slow, format!("slow-{case}@example.com")).await;
     for step in steps {
-        fast.apply(step);
-        slow.apply(step);
+        fast.apply(step).await;
+        slow.apply(step).await;
         prop_assert_eq!(&fast.outcomes, &slow.outcomes, "after {:?}", step);
-        prop_assert_eq!(fast.end_state(), slow.end_state(), "after {:?}", step);
+        prop_assert_eq!(fast.end_state().await, slow.end_state().await, "after {:?}", step);
     }
     Ok(())
 }
 
-/// The fast and slow refresh paths agree, answer for answer and row for row.
-pub fn fast_and_slow_refresh_paths_agree(st: &StoreSubject) {
+/// The fast and slow refresh paths agree, answer for answer and row for row. proptest drives
+/// cases synchronously, so each case is driven to completion on the test's runtime from a
+/// thread that may block (`block_in_place`).
+pub async fn fast_and_slow_refresh_paths_agree(st: &StoreSubject) {
     let config = Config { cases: 40, failure_persistence: None, ..Config::default() };
     let mut runner = TestRunner::new(config);
     let strategy = (prop::collection::vec(step(), 1..24), prop::sample::select(vec![0i64, 30]));
-    let result = runner.run(&strategy, |(steps, grace)| run_both(st, &steps, grace));
+    let runtime = tokio::runtime::Handle::current();
+    let result = tokio::task::block_in_place(|| {
+        runner.run(&strategy, |(steps, grace)| runtime.block_on(run_both(st, &steps, grace)))
+    });
     if let Err(e) = result {
         panic!("fast and slow refresh paths disagree: {e}");
     }

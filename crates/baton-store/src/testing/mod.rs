@@ -4,13 +4,20 @@
 //!
 //! PostgreSQL tests need a server: `TEST_DATABASE_URL` (or `DATABASE_URL`) names one, and
 //! `scripts/with-postgres.sh` starts a throwaway one. Without it they fail loudly rather than
-//! pass by skipping.
+//! pass by skipping. Creating and dropping test databases goes through libpq (blocking, test
+//! set-up only); the store under test never does.
 
+mod own_postgres;
+
+pub use own_postgres::OwnPostgres;
+
+use crate::config::StoreConfig;
+use crate::exec::run;
 use crate::schema::{sessions, users};
 use crate::sql_types::Id;
-use crate::store::{Store, StoreConfig};
+use crate::store::Store;
 use baton_core::StoreError;
-use diesel::prelude::*;
+use diesel::{Connection, PgConnection, QueryDsl};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use uuid::Uuid;
@@ -40,8 +47,8 @@ impl PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         let dropped = PgConnection::establish(&self.server).and_then(|mut conn| {
-            diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
-                .execute(&mut conn)
+            let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+            admin(&mut conn, &drop)
                 .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
         });
         if let Err(e) = dropped {
@@ -50,11 +57,32 @@ impl Drop for PgDatabase {
     }
 }
 
-/// Creates an empty database `baton_test_<random>` on the test PostgreSQL server; it is dropped
-/// with the returned value. Panics when no server is configured: set `TEST_DATABASE_URL` or
-/// run `just test`.
-pub fn postgres_database() -> PgDatabase {
-    let server = ["TEST_DATABASE_URL", "DATABASE_URL"]
+/// A transaction isolation level a test database runs at by default (SPEC §8: every rule
+/// holds at each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isolation {
+    /// PostgreSQL's default.
+    ReadCommitted,
+    /// Snapshot isolation: a write to a row changed since the snapshot fails (40001).
+    RepeatableRead,
+    /// Serializable snapshot isolation: also fails transactions whose reads were overtaken.
+    Serializable,
+}
+
+impl Isolation {
+    /// The value of `default_transaction_isolation`.
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            Isolation::ReadCommitted => "read committed",
+            Isolation::RepeatableRead => "repeatable read",
+            Isolation::Serializable => "serializable",
+        }
+    }
+}
+
+/// The test PostgreSQL server's URL. Panics when none is configured.
+pub fn postgres_server() -> String {
+    ["TEST_DATABASE_URL", "DATABASE_URL"]
         .iter()
         .filter_map(|var| std::env::var(var).ok())
         .find(|url| url.starts_with("postgres://") || url.starts_with("postgresql://"))
@@ -63,16 +91,40 @@ pub fn postgres_database() -> PgDatabase {
                 "PostgreSQL tests need a server: set TEST_DATABASE_URL (or DATABASE_URL) to a \
                  postgres:// URL, or run `just test` (scripts/with-postgres.sh starts one)"
             )
-        });
+        })
+}
+
+/// Creates an empty database `baton_test_<random>` on the test PostgreSQL server; it is dropped
+/// with the returned value. Panics when no server is configured: set `TEST_DATABASE_URL` or
+/// run `just test`.
+pub fn postgres_database() -> PgDatabase {
+    postgres_database_at(Isolation::ReadCommitted)
+}
+
+/// Like [`postgres_database`], with every transaction on the database running at `level`
+/// unless it asks for another (`ALTER DATABASE … SET default_transaction_isolation`), as a
+/// distributed engine that speaks PostgreSQL may run.
+pub fn postgres_database_at(level: Isolation) -> PgDatabase {
+    let server = postgres_server();
     let name = format!("baton_test_{}", Uuid::new_v4().simple());
     let mut conn = PgConnection::establish(&server).unwrap_or_else(|e| {
         panic!("cannot reach the test PostgreSQL server (set TEST_DATABASE_URL or run `just test`): {e}")
     });
-    diesel::sql_query(format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
+    admin(&mut conn, &format!("CREATE DATABASE {name}"))
         .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
+    if level != Isolation::ReadCommitted {
+        let level = level.as_sql();
+        let set = format!("ALTER DATABASE {name} SET default_transaction_isolation = '{level}'");
+        admin(&mut conn, &set)
+            .unwrap_or_else(|e| panic!("cannot set {level} on test database {name}: {e}"));
+    }
     let url = with_database(&server, &name);
     PgDatabase { server, name, url }
+}
+
+/// Runs one administrative statement on a libpq connection to the test server.
+fn admin(conn: &mut PgConnection, sql: &str) -> diesel::QueryResult<usize> {
+    diesel::RunQueryDsl::execute(diesel::sql_query(sql), conn)
 }
 
 /// `url` with its database name replaced by `name`, keeping user, host and parameters.
@@ -150,19 +202,39 @@ impl Drop for TempDirGuard {
 /// directory (inside a subdirectory that does not exist either, so opening it also proves
 /// the store creates parent directories). Keep the guard alive for the test's duration.
 pub fn sqlite_url() -> (String, TempDirGuard) {
-    let dir = std::env::temp_dir().join(format!("baton-test-{}", Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir)
-        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    let guard = temp_dir();
+    let dir = guard.path();
     let file = dir.join("data").join("baton.db");
     std::fs::create_dir_all(dir.join("data"))
         .unwrap_or_else(|e| panic!("cannot create {}/data: {e}", dir.display()));
-    (format!("sqlite://{}", file.display()), TempDirGuard { dir })
+    (format!("sqlite://{}", file.display()), guard)
+}
+
+/// A fresh, empty temporary directory, deleted with the guard.
+pub fn temp_dir() -> TempDirGuard {
+    let dir = std::env::temp_dir().join(format!("baton-test-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    TempDirGuard { dir }
+}
+
+/// Whether the store's connections to PostgreSQL use TLS (as the server sees one of them).
+pub async fn uses_tls(store: &Store) -> Result<bool, StoreError> {
+    /// `pg_stat_ssl.ssl` of the connection asking.
+    #[derive(diesel::QueryableByName)]
+    struct Ssl {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        ssl: bool,
+    }
+    let sql = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+    let row = run!(store, Read, |c| diesel::sql_query(sql).get_result::<Ssl>(c))?;
+    Ok(row.ssl)
 }
 
 /// Deletes a user outright (no port does: accounts are disabled, not deleted), so tests can
 /// check that its sessions go with it. True if the user existed.
-pub fn delete_user(store: &Store, id: Uuid) -> Result<bool, StoreError> {
-    let deleted = store.write(|conn| diesel::delete(users::table.find(Id(id))).execute(conn))?;
+pub async fn delete_user(store: &Store, id: Uuid) -> Result<bool, StoreError> {
+    let deleted = run!(store, Write, |c| diesel::delete(users::table.find(Id(id))).execute(c))?;
     Ok(deleted == 1)
 }
 
@@ -171,20 +243,18 @@ type SessionSecrets = (Vec<u8>, Option<String>, Option<String>, Option<String>);
 
 /// Every text and blob column of every `users` and `sessions` row, raw as stored: the place
 /// where a plaintext password or refresh token would show up if one were ever written.
-pub fn raw_secret_columns(store: &Store) -> Result<Vec<Vec<u8>>, StoreError> {
-    let (users, sessions) = store.read(|conn| {
-        let users: Vec<(String, String, Option<String>)> =
-            users::table.select((users::email, users::password_hash, users::name)).load(conn)?;
-        let sessions: Vec<SessionSecrets> = sessions::table
-            .select((
-                sessions::refresh_hash,
-                sessions::revoke_reason,
-                sessions::user_agent,
-                sessions::client_addr,
-            ))
-            .load(conn)?;
-        Ok((users, sessions))
-    })?;
+pub async fn raw_secret_columns(store: &Store) -> Result<Vec<Vec<u8>>, StoreError> {
+    let users = run!(store, Read, |c| users::table
+        .select((users::email, users::password_hash, users::name))
+        .load::<(String, String, Option<String>)>(c))?;
+    let sessions = run!(store, Read, |c| sessions::table
+        .select((
+            sessions::refresh_hash,
+            sessions::revoke_reason,
+            sessions::user_agent,
+            sessions::client_addr,
+        ))
+        .load::<SessionSecrets>(c))?;
     let mut columns = Vec::new();
     for (email, hash, name) in users {
         columns
