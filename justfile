@@ -10,19 +10,26 @@ default:
 run *ARGS:
     BATON_PROFILE="${BATON_PROFILE:-dev}" cargo run --bin baton -- {{ARGS}}
 
-# Run every test, the headless-Chromium one included: starts a throwaway PostgreSQL (unless TEST_DATABASE_URL is set) and stops it after.
+# Run every test, the headless-Chromium and OAuth-library ones included: installs their npm packages when missing, starts a throwaway PostgreSQL (unless TEST_DATABASE_URL is set) and stops it after.
 test *ARGS:
+    [[ -d tests/browser/node_modules ]] || npm ci --prefix tests/browser --no-audit --no-fund
+    [[ -d tests/oauth/node_modules ]] || npm ci --prefix tests/oauth --no-audit --no-fund
     scripts/with-postgres.sh cargo test --workspace --all-features {{ARGS}}
 
 # The real-browser test of cookie transport alone (headless Chromium; needs `apt-get install chromium` and `npm ci --prefix tests/browser`).
 browser:
     scripts/with-postgres.sh cargo test -p baton-server --test browser
 
-# Formatting check, then clippy and rustdoc (broken or private doc links) with warnings as errors.
+# Formatting check, clippy and rustdoc (broken or private doc links) with warnings as errors, each crate built alone with its default features, the fuzz workspace, and no import circles.
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets --all-features -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features
+    for crate in $(cargo metadata --no-deps --format-version 1 | python3 -c 'import json,sys; print(" ".join(p["name"] for p in json.load(sys.stdin)["packages"]))'); do \
+        cargo check --quiet -p "$crate" || exit 1; \
+    done
+    cargo build --quiet --manifest-path fuzz/Cargo.toml
+    python3 scripts/module-circles.py
 
 # Format the code.
 fmt:

@@ -91,8 +91,5 @@ async fn revoking_either_token_ends_the_whole_session_and_junk_is_ignored() {
     assert!(!w.auth.revoke_token(&t.refresh_token).await.unwrap(), "already ended");
     let u = w.auth.login("ada@example.com", PASSWORD, client()).await.unwrap();
     assert!(w.auth.revoke_token(&u.access_token).await.unwrap());
-    assert!(matches!(
-        w.auth.refresh(&u.refresh_token).await,
-        Err(RefreshError::SessionRevoked)
-    ));
+    assert!(matches!(w.auth.refresh(&u.refresh_token).await, Err(RefreshError::SessionRevoked)));
 }

@@ -149,3 +149,16 @@ mod tests {
         assert_eq!(pool.load(), Load::default());
     }
 }
+
+/// The thread running setup work panicked.
+#[derive(Debug, thiserror::Error)]
+#[error("database setup thread failed")]
+struct SetupThreadFailed;
+
+/// Runs blocking setup work (opening a file, migrating) on one of tokio's blocking threads,
+/// outside any pool: it happens once, at start-up or in a one-shot command.
+pub(crate) async fn setup<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work).await.map_err(|_| StoreError::backend(SetupThreadFailed))?
+}

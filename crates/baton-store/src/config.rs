@@ -95,7 +95,7 @@ impl From<SetupError> for StoreError {
     }
 }
 
-/// Which database a [`Store`] runs on, for logs and for backend-specific advice.
+/// Which database a [`Store`](crate::Store) runs on, for logs and for backend-specific advice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Backend {
     /// PostgreSQL, for production and for several servers sharing one database.

@@ -70,7 +70,7 @@ impl Store {
             Target::Sqlite(path) => {
                 let create_dir = config.create_dir;
                 let open = move || SqlitePool::open(&path, create_dir, size, wait);
-                Db::Sqlite(blocking(open).await?)
+                Db::Sqlite(crate::blocking::setup(open).await?)
             }
         };
         Ok(Store { db })
@@ -116,7 +116,7 @@ impl Store {
             Db::Postgres(pg) => pg.migrate().await,
             Db::Sqlite(lite) => {
                 let lite = lite.clone();
-                blocking(move || lite.with_conn(migrations::run_sqlite)).await
+                crate::blocking::setup(move || lite.with_conn(migrations::run_sqlite)).await
             }
         }
     }
@@ -146,16 +146,4 @@ impl Store {
     pub(crate) fn db(&self) -> &Db {
         &self.db
     }
-}
-
-/// The thread running setup work panicked.
-#[derive(Debug, thiserror::Error)]
-#[error("database setup thread failed")]
-struct SetupThreadFailed;
-
-/// Runs blocking setup work (opening a file, migrating) on a blocking thread.
-pub(crate) async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(work).await.map_err(|_| StoreError::backend(SetupThreadFailed))?
 }

@@ -1,7 +1,8 @@
 //! The per-request log span and the `X-Request-Id` header.
 //!
 //! Every request runs in a span carrying its request id, so every line logged while serving
-//! it (including the core's, see [`crate::blocking`]) names the request. The span records
+//! it (the core's too: use cases run on the request's task, and the adapters that move work
+//! to their own threads take the span along) names the request. The span records
 //! method, path, status, error code and latency; never headers, bodies or query strings, so
 //! tokens and passwords cannot reach the log. The id is also sent back as `X-Request-Id`, so a
 //! client's report can be matched with the server's lines.

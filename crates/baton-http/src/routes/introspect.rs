@@ -4,10 +4,10 @@
 //! authenticates the caller ([`crate::extract::basic`]) and writes the answer. Errors are
 //! RFC 6749 JSON (`invalid_client`, `invalid_request`), as OAuth libraries read them.
 
+use crate::error::oauth::OAuthErrorBody;
 use crate::error::{ApiError, HttpError};
 use crate::extract::basic;
 use crate::extract::form::{Form, non_empty};
-use crate::error::oauth::OAuthErrorBody;
 use crate::paths;
 use crate::response::no_store;
 use crate::state::AppState;
@@ -64,9 +64,8 @@ pub async fn introspect(
     // Read only once the client is known: an anonymous caller costs no body parsing.
     let form = Form::<IntrospectRequest>::from_request(&req, &mut payload.into_inner()).await;
     // The hint is read and ignored (RFC 7662 §2.1): only an access token can be active.
-    let Form(IntrospectRequest { token, token_type_hint: _ }) = form
-        .inspect_err(|_| state.metrics.introspection_malformed())
-        .map_err(ApiError::oauth)?;
+    let Form(IntrospectRequest { token, token_type_hint: _ }) =
+        form.inspect_err(|_| state.metrics.introspection_malformed()).map_err(ApiError::oauth)?;
     // Read before the token is verified: a reload in between could only change `iss` and
     // `aud` together with every token's validity.
     let (issuer, audience) = (state.keys.issuer(), state.keys.audience());

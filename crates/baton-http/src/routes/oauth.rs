@@ -59,12 +59,13 @@ pub async fn token(
         return Err(ApiError::from(HttpError::MissingRefreshToken).oauth());
     };
     let basic_id = basic::basic_credentials(&req).ok().map(|c| c.id().to_owned());
-    let client_id = match form.client_id.or(basic_id) {
-        Some(id) => Some(ClientId::parse(&id).map_err(|e| {
-            ApiError::from(HttpError::InvalidBody(e.to_string().into())).oauth()
-        })?),
-        None => None,
-    };
+    let client_id =
+        match form.client_id.or(basic_id) {
+            Some(id) => Some(ClientId::parse(&id).map_err(|e| {
+                ApiError::from(HttpError::InvalidBody(e.to_string().into())).oauth()
+            })?),
+            None => None,
+        };
     let result = state.auth.refresh_for(&refresh_token, client_id.as_ref()).await;
     state.metrics.refresh(&result);
     let issued = result.map_err(|e| ApiError::from(e).oauth())?;

@@ -156,7 +156,7 @@ impl PgPool {
     /// the connection is then parked for the pool to open again.
     pub(crate) async fn migrate(&self) -> Result<Vec<String>, StoreError> {
         let conn = Object::take(self.checkout().await?);
-        let (conn, applied) = crate::store::blocking(move || {
+        let (conn, applied) = crate::blocking::setup(move || {
             let mut conn = crate::migrations::PgMigrationConnection::from(conn);
             let applied = crate::migrations::run_postgres(&mut conn);
             Ok((conn.into_inner(), applied))
