@@ -70,6 +70,10 @@ pub struct DatabaseConfig {
     /// How long to wait for a connection before answering 503.
     #[serde(with = "duration")]
     pub connect_timeout: Duration,
+    /// PostgreSQL only: give each HTTP worker a pool of its own (`pool_size` shared out among
+    /// them), so a request's statements never wake another thread; `false` shares one pool
+    /// among the workers (docs/BENCHMARKS.md compares the two).
+    pub pool_per_worker: bool,
     /// Whether `url` was set by a file or the environment (filled in by [`super::load()`]);
     /// the `prod` profile requires it, and only the built-in default gets its directory made.
     #[serde(skip)]
@@ -82,6 +86,7 @@ impl Default for DatabaseConfig {
             url: DEFAULT_DATABASE_URL.into(),
             pool_size: 16,
             connect_timeout: Duration::from_secs(5),
+            pool_per_worker: true,
             url_explicit: false,
         }
     }

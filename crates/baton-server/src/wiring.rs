@@ -177,7 +177,14 @@ pub async fn service_at(config: &Config, clock: Arc<dyn Clock>) -> Result<Servic
     let published = Arc::new(KeySet(adapters.keys.clone()));
     let auth = adapters.auth_on(store.clone());
     let mut state = AppState::new(auth, config.clone(), operations, published);
-    if store.backend() == Backend::Postgres {
+    let adapters_shared = adapters.clone();
+    if store.backend() == Backend::Postgres && !config.database.pool_per_worker {
+        // One pool for every worker: its connections' I/O runs on the runtime that opened
+        // each, so a statement may wake another worker's thread.
+        let shared = store.with_own_pool(config.database.pool_size).map_err(StoreError::from)?;
+        workers.lock().unwrap_or_else(|e| e.into_inner()).push(shared.clone());
+        state.worker_auth = Some(Arc::new(move || adapters_shared.auth_on(shared.clone())));
+    } else if store.backend() == Backend::Postgres {
         let per_worker = worker_pool_size(config);
         let (base, adapters) = (store.clone(), adapters.clone());
         state.worker_auth = Some(Arc::new(move || {

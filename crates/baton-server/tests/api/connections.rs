@@ -70,3 +70,45 @@ async fn one_shot_commands_hold_one_connection_at_a_time() {
         assert_eq!(counts.most.load(Ordering::SeqCst), 1, "{args:?}");
     }
 }
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// `database.pool_size` bounds the server's connections however many workers share it: each
+/// of two workers gets a pool of half, plus one connection for probes and the purge. Counted
+/// by PostgreSQL itself while every worker is busy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pools_are_sized_by_configuration_not_by_workers() {
+    use crate::helpers::*;
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    let app = spawn_app_with(Backend::Postgres, |c| {
+        c.server.workers = Some(2);
+        c.database.pool_size = 4;
+    })
+    .await;
+    assert_eq!(baton_server::wiring::worker_pool_size(&app.config), 2);
+    let t = app.register("ada@example.com").await;
+    let access = s(&t, "access_token").to_owned();
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..200 {
+        let (client, url, access) =
+            (app.client.clone(), app.url("/api/v1/auth/me"), access.clone());
+        requests.spawn(async move { client.get(url).bearer_auth(access).send().await });
+    }
+    while let Some(res) = requests.join_next().await {
+        assert_eq!(res.unwrap().unwrap().status(), reqwest::StatusCode::OK);
+    }
+    let url = app.db.url.clone();
+    let open = tokio::task::spawn_blocking(move || {
+        let mut conn = PgConnection::establish(&url).unwrap();
+        let sql = "SELECT count(*) AS n FROM pg_stat_activity \
+                   WHERE datname = current_database() AND pid <> pg_backend_pid()";
+        diesel::sql_query(sql).get_result::<Count>(&mut conn).unwrap().n
+    })
+    .await
+    .unwrap();
+    assert!((2..=5).contains(&open), "{open} connections: two per worker at most, and one");
+}
