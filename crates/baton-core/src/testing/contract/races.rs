@@ -104,7 +104,8 @@ pub async fn login_burst_gets_at_most_the_max_password_checks(st: &StoreSubject)
     ));
 }
 
-/// 32 reservations at once with a maximum of 5: exactly 5 are granted.
+/// 32 reservations at once with a maximum of 5: exactly 5 are granted, every other one finds
+/// the account locked until the lock's end, and the lock holds for the next attempt.
 pub async fn reservation_burst_grants_exactly_the_max(st: &StoreSubject) {
     let t = now();
     let limits = LoginLimits {
@@ -120,7 +121,11 @@ pub async fn reservation_burst_grants_exactly_the_max(st: &StoreSubject) {
     })
     .await;
     let granted = results.iter().filter(|r| **r == Reservation::Granted).count();
-    assert_eq!(granted, 5, "{results:?}");
+    let locked = |r: &Reservation| matches!(r, Reservation::AccountLocked { until } if *until == limits.lock_until);
+    let refused = results.iter().filter(|r| locked(r)).count();
+    assert_eq!((granted, refused), (5, RACERS - 5), "{results:?}");
+    let later = st.store.reserve_login_attempt(&key, t + Duration::minutes(1), &limits).await;
+    assert!(locked(&later.expect("reserve")), "the lock engaged and holds");
 }
 
 /// 32 revocations of one session at once: exactly one reports that it revoked it.
