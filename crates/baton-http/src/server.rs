@@ -31,6 +31,30 @@ pub fn spawn_upkeep(state: &AppState) {
     });
 }
 
+/// Runs the purge use case every `purge.interval` in the background (never if zero). Every
+/// server may do it: deleting already-deleted rows is harmless. Needs a running actix
+/// (tokio) runtime.
+pub fn spawn_purge(state: &AppState) {
+    let (auth, every) = (state.auth.clone(), state.config.purge.interval);
+    if every.is_zero() {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        let start = actix_web::rt::time::Instant::now() + every;
+        let mut ticker = actix_web::rt::time::interval_at(start, every);
+        loop {
+            ticker.tick().await;
+            match auth.purge().await {
+                Ok(purged) => tracing::info!(purged, "purged dead sessions"),
+                Err(e) => {
+                    let error = crate::error::chain(&e);
+                    tracing::warn!(%error, "periodic purge failed");
+                }
+            }
+        }
+    });
+}
+
 /// Builds the HTTP server on an already bound listener (port 0 works: tests read the port
 /// back from the listener). The returned [`Server`] must be awaited or spawned to run; it
 /// stops through its handle. actix's own signal handling is off (it treats ctrl-c as a

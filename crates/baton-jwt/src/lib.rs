@@ -105,6 +105,7 @@ mod jwks;
 pub mod keyfile;
 mod keys;
 mod reload;
+pub mod settings;
 
 pub use config::{DEFAULT_LEEWAY, JwtConfig, KeyError, KeyMaterial, KeySpec, MIN_SECRET_LEN};
 pub use generate::{GeneratedKey, generate_ed25519, generate_p256};

@@ -121,7 +121,7 @@ impl std::fmt::Display for Backend {
 }
 
 /// The connection pool's occupancy, for metrics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PoolState {
     /// Connections open, busy or idle.
     pub connections: u32,

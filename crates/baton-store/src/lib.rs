@@ -34,6 +34,7 @@ mod tls;
 mod token_store;
 mod url;
 mod user_store;
+mod workers;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -42,6 +43,7 @@ pub use config::{Backend, PoolState, SetupError, StoreConfig};
 pub use store::Store;
 pub use tls::TlsError;
 pub use url::UrlError;
+pub use workers::{WorkerPools, worker_pool_size};
 
 /// The text of the statements the store keeps prepared, for tools that drive the very same
 /// SQL without Baton (`baton-bench`'s limits). Parameters are `$1`, `$2`, … in order of first

@@ -12,11 +12,9 @@ pub use user::user;
 use crate::config::{Config, Source};
 use crate::signals::{self, Signal, Signals};
 use crate::wiring::{self, Service, StartupError};
-use baton_core::Auth;
 use baton_http::Application;
 use baton_http::middleware::inflight;
-use baton_store::Store;
-use std::time::Duration;
+use baton_store::{Store, StoreConfig};
 
 /// Why a command failed: start-up trouble, or the task itself; one line for stderr.
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +51,7 @@ pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
             "baton listening"
         );
         let state = &service.state;
-        spawn_purge(state.auth.clone(), config.purge.interval);
+        baton_http::server::spawn_purge(state);
         baton_http::server::spawn_upkeep(state);
         let handle = app.handle();
         let timeout = config.server.shutdown_timeout;
@@ -100,32 +98,10 @@ async fn reload(source: &Source, service: &Service) {
     }
 }
 
-/// Runs the purge use case every `every` in the background (never if zero). Every server
-/// may do it: deleting already-deleted rows is harmless.
-fn spawn_purge(auth: Auth, every: Duration) {
-    if every.is_zero() {
-        return;
-    }
-    actix_web::rt::spawn(async move {
-        let start = actix_web::rt::time::Instant::now() + every;
-        let mut ticker = actix_web::rt::time::interval_at(start, every);
-        loop {
-            ticker.tick().await;
-            match auth.purge().await {
-                Ok(purged) => tracing::info!(purged, "purged dead sessions"),
-                Err(e) => {
-                    let error = baton_http::error::chain(&e);
-                    tracing::warn!(%error, "periodic purge failed");
-                }
-            }
-        }
-    });
-}
-
 /// `baton migrate`: apply pending migrations and say which ones ran.
 pub fn migrate(config: &Config) -> Result<(), StartupError> {
     one_shot(async {
-        let store = Store::open(&wiring::command_store_config(config)).await?;
+        let store = Store::open(&StoreConfig::for_command(config)).await?;
         let applied = store.run_migrations().await?;
         Ok((store.backend(), applied))
     })
@@ -143,7 +119,7 @@ fn report_migrations(backend: &str, applied: &[String]) {
 /// `baton purge`: delete dead sessions once and report how many.
 pub fn purge(config: &Config) -> Result<(), StartupError> {
     let purged = one_shot(async {
-        let store = Store::connect(&wiring::command_store_config(config)).await?;
+        let store = Store::connect(&StoreConfig::for_command(config)).await?;
         let (auth, _) = wiring::auth(config, &store)?;
         Ok::<_, StartupError>(auth.purge().await?)
     })?;

@@ -9,7 +9,7 @@ use crate::cli::UserCommand;
 use crate::config::Config;
 use crate::wiring;
 use baton_core::{AdminError, Auth, RegisterError};
-use baton_store::Store;
+use baton_store::{Store, StoreConfig};
 use std::io::{BufRead, IsTerminal};
 
 /// Runs one `baton user` subcommand and prints what it did on stdout.
@@ -20,7 +20,7 @@ pub fn user(config: &Config, command: &UserCommand) -> Result<(), CommandError> 
         _ => None,
     };
     super::one_shot(async {
-        let store = Store::connect(&wiring::command_store_config(config)).await?;
+        let store = Store::connect(&StoreConfig::for_command(config)).await?;
         let (auth, _) = wiring::auth(config, &store)?;
         Ok(administer(&auth, command, password).await)
     })?
