@@ -140,6 +140,7 @@ fn core(store: &Store) -> Result<Auth, Box<dyn Error>> {
     let ports = Ports {
         users: Arc::new(store.clone()),
         tokens: Arc::new(store.clone()),
+        accounts: Arc::new(store.clone()),
         issuer: Arc::new(issuer),
         hasher: Arc::new(PlainHasher(PasswordHash::new("plain:\u{0}never".into()))),
         clock: Arc::new(SystemClock),
@@ -164,6 +165,7 @@ async fn store_loop(
         name: None,
         password_hash: PasswordHash::new("plain:x".into()),
         disabled_at: None,
+        email_verified_at: None,
         created_at: now,
         updated_at: now,
     };

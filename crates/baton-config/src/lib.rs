@@ -146,6 +146,7 @@ impl Config {
             // Checked by `validate`; a configuration built in code falls back to the default.
             default_client_id: ClientId::parse(&self.tokens.client_id)
                 .unwrap_or_else(|_| Policy::default().default_client_id),
+            require_verified_email: self.accounts.require_verified_email,
         }
     }
 

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use crate::outcome::{FaultKind, Outcomes, outcomes};
-use crate::ports::{CreateUserError, HashError, SignError, StoreError, TokenError};
+use crate::ports::{ComposeError, CreateUserError, HashError, SignError, StoreError, TokenError};
 use strum::{EnumDiscriminants, EnumIter, IntoEnumIterator, IntoStaticStr};
 
 /// Input that breaks a rule of the account policy; the message is safe to show the client.
@@ -47,6 +47,9 @@ pub enum Fault {
     /// A password could not be hashed or verified.
     #[error(transparent)]
     Hashing(#[from] HashError),
+    /// A mail could not be composed from its templates.
+    #[error(transparent)]
+    Mail(#[from] ComposeError),
 }
 
 /// Gives a use-case error `From` conversions from every adapter failure, through [`Fault`],
@@ -71,7 +74,15 @@ macro_rules! fault_from {
     )*};
 }
 
-fault_from!(RegisterError, LoginError, RefreshError, AccessError, RevokeSessionError, AdminError);
+fault_from!(
+    RegisterError,
+    LoginError,
+    RefreshError,
+    AccessError,
+    RevokeSessionError,
+    AdminError,
+    AccountError,
+);
 
 impl Fault {
     /// Which kind of failure this is.
@@ -82,7 +93,8 @@ impl Fault {
             }
             Fault::Store(StoreError::Backend(_))
             | Fault::Signing(_)
-            | Fault::Hashing(HashError::Failed(_)) => FaultKind::Error,
+            | Fault::Hashing(HashError::Failed(_))
+            | Fault::Mail(_) => FaultKind::Error,
         }
     }
 }
@@ -103,7 +115,45 @@ outcomes!(
     RefreshError => RefreshOutcome,
     AccessError => AccessOutcome,
     RevokeSessionError => RevokeSessionOutcome,
+    AccountError => AccountOutcome,
 );
+
+/// What the account lifecycle's use cases (SPEC §12) can answer.
+#[derive(Debug, thiserror::Error, EnumDiscriminants)]
+#[strum_discriminants(name(AccountOutcome), derive(EnumIter, IntoStaticStr), vis(pub))]
+#[strum_discriminants(strum(serialize_all = "snake_case"))]
+pub enum AccountError {
+    /// The new password or email breaks a rule.
+    #[error(transparent)]
+    InvalidInput(#[from] InputError),
+    /// The current password is wrong (counted toward the lockout like a failed login).
+    #[error("wrong password")]
+    #[strum_discriminants(strum(serialize = "bad_credentials"))]
+    InvalidCredentials,
+    /// Too many failed password checks for this account from this address.
+    #[error("too many failed password checks")]
+    #[strum_discriminants(strum(serialize = "locked"))]
+    LockedOut {
+        /// Time until the lock lifts.
+        retry_after: Duration,
+    },
+    /// A reset token that is unknown, used or expired.
+    #[error("invalid reset token")]
+    InvalidResetToken,
+    /// A verification token that is unknown, used, expired, or for an address the account
+    /// no longer has.
+    #[error("invalid verification token")]
+    InvalidVerificationToken,
+    /// The new email belongs to another account.
+    #[error("email already registered")]
+    EmailTaken,
+    /// No mail transport or link is configured, so nothing that needs a mail can be done.
+    #[error("mail is not configured")]
+    MailUnavailable,
+    /// Baton's side failed.
+    #[error(transparent)]
+    Fault(#[from] Fault),
+}
 
 /// What registration (and `baton user create`) can answer.
 #[derive(Debug, thiserror::Error, EnumDiscriminants)]
@@ -143,6 +193,10 @@ pub enum LoginError {
     #[error("account disabled")]
     #[strum_discriminants(strum(serialize = "disabled"))]
     AccountDisabled,
+    /// The password is right but the email is not verified and the policy requires it.
+    #[error("email not verified")]
+    #[strum_discriminants(strum(serialize = "unverified"))]
+    EmailNotVerified,
     /// Too many failed logins for this account from this address, or from this address over
     /// all accounts; try again after `retry_after`.
     #[error("too many failed logins")]
@@ -182,6 +236,10 @@ pub enum RefreshError {
     #[error("account disabled")]
     #[strum_discriminants(strum(serialize = "disabled"))]
     AccountDisabled,
+    /// The email is not verified and the policy requires it.
+    #[error("email not verified")]
+    #[strum_discriminants(strum(serialize = "unverified"))]
+    EmailNotVerified,
     /// Baton's side failed.
     #[error(transparent)]
     Fault(#[from] Fault),

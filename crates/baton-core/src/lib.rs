@@ -22,9 +22,13 @@ pub mod service;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use domain::account_token::{AccountToken, AccountTokenHash, TokenPurpose};
 pub use domain::email::Email;
 pub use domain::link::{LinkError, LinkTemplate, TokenPlacement};
-pub use domain::mail::{ComposedMail, FailureKind, Link, MailKind, OutgoingMail, Recipient};
+pub use domain::mail::{
+    ComposedMail, FailureKind, Link, MailKind, OutboxEntry, OutboxStats, OutgoingMail, QueuedMail,
+    Recipient,
+};
 pub use domain::password::{Password, PasswordHash};
 pub use domain::session::{ClientInfo, RefreshHash, RevokeReason, Session, SessionSummary};
 pub use domain::throttle::LoginKey;
@@ -33,16 +37,19 @@ pub use domain::token::{
 };
 pub use domain::user::{DisplayName, User};
 pub use error::{
-    AccessError, AdminError, Fault, InputError, LoginError, RefreshError, RegisterError,
-    RevokeSessionError,
+    AccessError, AccountError, AdminError, Fault, InputError, LoginError, RefreshError,
+    RegisterError, RevokeSessionError,
 };
 pub use outcome::{FaultKind, Outcomes};
 pub use ports::{
-    BoxError, Clock, CreateUserError, HashError, LoginLimits, PasswordHasher, RandomSource,
-    Reservation, Rotation, SignError, StoreError, SystemClock, SystemRandom, TokenError,
-    TokenIssuer, TokenStore, UserStore,
+    AccountStore, BoxError, Clock, CreateUserError, EmailChange, HashError, LoginLimits,
+    PasswordHasher, RandomSource, Reservation, Rotation, SignError, StoreError, SystemClock,
+    SystemRandom, TokenError, TokenIssuer, TokenStore, UserStore,
 };
 pub use ports::{ComposeError, MailComposer, MailTransport, SendError};
 pub use rules::mail_retry::{Attempts, GiveUpReason, NextStep, RetryPolicy};
 pub use rules::policy::Policy;
-pub use service::{ActiveToken, Auth, IssuedTokens, LogoutScope, Ports, Principal};
+pub use service::{
+    ActiveToken, Auth, BATCH, CLAIM_FOR, Delivery, IssuedTokens, LogoutScope, MAIL_INTERVAL,
+    MailSetup, Ports, Principal,
+};

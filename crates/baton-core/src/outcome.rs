@@ -75,13 +75,14 @@ mod tests {
                 "reuse_detected",
                 "replay_rejected",
                 "disabled",
+                "unverified",
                 "unavailable",
                 "error"
             ]
         );
         assert_eq!(
             LoginError::labels(),
-            ["bad_credentials", "disabled", "locked", "unavailable", "error"]
+            ["bad_credentials", "disabled", "unverified", "locked", "unavailable", "error"]
         );
         assert_eq!(
             RegisterError::labels(),

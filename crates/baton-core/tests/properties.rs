@@ -73,6 +73,7 @@ fn name(e: &RefreshError) -> &'static str {
         RefreshError::ReuseDetected => "reuse_detected",
         RefreshError::ReplayRejected => "replay_rejected",
         RefreshError::AccountDisabled => "account_disabled",
+        RefreshError::EmailNotVerified => "email_not_verified",
         RefreshError::Fault(_) => "fault",
     }
 }

@@ -76,7 +76,8 @@ impl Adapters {
     pub fn auth_on(&self, store: Store) -> Auth {
         let ports = Ports {
             users: Arc::new(store.clone()),
-            tokens: Arc::new(store),
+            tokens: Arc::new(store.clone()),
+            accounts: Arc::new(store),
             issuer: self.keys.clone(),
             hasher: self.hasher.clone(),
             clock: self.clock.clone(),

@@ -17,6 +17,8 @@
 
 #![warn(missing_docs)]
 
+mod account_rows;
+mod account_store;
 mod blocking;
 mod config;
 mod db;

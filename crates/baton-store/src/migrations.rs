@@ -95,7 +95,8 @@ mod tests {
                 "2025-11-25-000001_create_users",
                 "2025-11-25-000002_create_sessions",
                 "2026-11-30-000003_create_login_attempts",
-                "2026-11-30-000004_drop_sessions_expires_at_idx"
+                "2026-11-30-000004_drop_sessions_expires_at_idx",
+                "2026-12-07-000005_accounts",
             ]
         );
         assert!(run_sqlite(&mut conn).unwrap().is_empty());

@@ -21,6 +21,7 @@ pub struct UserRow {
     disabled_at: Option<Ts>,
     created_at: Ts,
     updated_at: Ts,
+    email_verified_at: Option<Ts>,
 }
 
 impl From<UserRow> for User {
@@ -31,6 +32,7 @@ impl From<UserRow> for User {
             name: row.name.map(DisplayName::from_trusted),
             password_hash: PasswordHash::new(row.password_hash),
             disabled_at: row.disabled_at.map(Ts::get),
+            email_verified_at: row.email_verified_at.map(Ts::get),
             created_at: row.created_at.get(),
             updated_at: row.updated_at.get(),
         }
@@ -48,6 +50,7 @@ pub struct NewUser<'a> {
     disabled_at: Option<Ts>,
     created_at: Ts,
     updated_at: Ts,
+    email_verified_at: Option<Ts>,
 }
 
 impl<'a> From<&'a User> for NewUser<'a> {
@@ -60,6 +63,7 @@ impl<'a> From<&'a User> for NewUser<'a> {
             disabled_at: user.disabled_at.map(Ts::new),
             created_at: Ts::new(user.created_at),
             updated_at: Ts::new(user.updated_at),
+            email_verified_at: user.email_verified_at.map(Ts::new),
         }
     }
 }
@@ -190,6 +194,8 @@ pub struct RotatedRow {
     u_created_at: Ts,
     #[diesel(sql_type = crate::sql_types::DbTime)]
     u_updated_at: Ts,
+    #[diesel(sql_type = diesel::sql_types::Nullable<crate::sql_types::DbTime>)]
+    u_email_verified_at: Option<Ts>,
 }
 
 impl TryFrom<RotatedRow> for (Session, User) {
@@ -204,6 +210,7 @@ impl TryFrom<RotatedRow> for (Session, User) {
             disabled_at: r.u_disabled_at,
             created_at: r.u_created_at,
             updated_at: r.u_updated_at,
+            email_verified_at: r.u_email_verified_at,
         };
         let session = SessionRow {
             id: r.id,
@@ -233,7 +240,7 @@ pub struct Corrupt {
     what: String,
 }
 
-fn corrupt(table: &'static str, id: Id, what: String) -> StoreError {
+pub(crate) fn corrupt(table: &'static str, id: Id, what: String) -> StoreError {
     StoreError::backend(Corrupt { table, id: id.0, what })
 }
 

@@ -16,6 +16,7 @@ diesel::table! {
         disabled_at -> Nullable<DbTime>,
         created_at -> DbTime,
         updated_at -> DbTime,
+        email_verified_at -> Nullable<DbTime>,
     }
 }
 
@@ -67,5 +68,43 @@ diesel::table! {
         client_addr -> Text,
         failures -> Integer,
         window_ends -> DbTime,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Binary, Text};
+    use crate::sql_types::{DbTime, DbUuid};
+
+    /// Single-use account tokens, by hash (see `baton_core::AccountToken`).
+    account_tokens (token_hash) {
+        token_hash -> Binary,
+        user_id -> DbUuid,
+        purpose -> Text,
+        email -> Text,
+        created_at -> DbTime,
+        expires_at -> DbTime,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Integer, Nullable, Text};
+    use crate::sql_types::{DbTime, DbUuid};
+
+    /// Mail waiting to be sent, and what became of it (see `baton_core::OutboxEntry`).
+    mail_outbox (id) {
+        id -> DbUuid,
+        kind -> Text,
+        recipient -> Text,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Text,
+        queued_at -> DbTime,
+        expires_at -> Nullable<DbTime>,
+        failures -> Integer,
+        next_attempt_at -> DbTime,
+        claimed_until -> Nullable<DbTime>,
+        sent_at -> Nullable<DbTime>,
+        failed_at -> Nullable<DbTime>,
+        last_error -> Nullable<Text>,
     }
 }

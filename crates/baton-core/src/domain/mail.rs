@@ -204,6 +204,48 @@ impl fmt::Debug for OutgoingMail {
     }
 }
 
+/// A mail as it goes into the outbox: composed, addressed, with the kind's name (for the
+/// metrics) and when its content stops being useful (a link's expiry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedMail {
+    /// The outbox row; also the mail's Message-ID.
+    pub mail: OutgoingMail,
+    /// [`MailKind::name`].
+    pub kind: &'static str,
+    /// When it was queued.
+    pub queued_at: time::OffsetDateTime,
+    /// When its link expires, if it carries one.
+    pub expires_at: Option<time::OffsetDateTime>,
+}
+
+/// A mail claimed from the outbox by a sender, with its bookkeeping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    /// The mail.
+    pub mail: OutgoingMail,
+    /// Its kind's name.
+    pub kind: String,
+    /// When it was queued.
+    pub queued_at: time::OffsetDateTime,
+    /// When its link expires, if it carries one.
+    pub expires_at: Option<time::OffsetDateTime>,
+    /// Failed attempts so far.
+    pub failures: u32,
+}
+
+/// How the outbox stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutboxStats {
+    /// Mails neither sent nor given up.
+    pub waiting: u64,
+    /// When the oldest of them was queued.
+    pub oldest_waiting_since: Option<time::OffsetDateTime>,
+    /// Mails sent.
+    pub sent: u64,
+    /// Mails given up.
+    pub failed: u64,
+}
+
 /// Whether another attempt at a failed mail can succeed; the retry rule
 /// ([`crate::rules::mail_retry`]) acts on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,6 +1,7 @@
 //! Plain data of the domain: values that validate themselves on construction so the rest of
 //! the crate can trust them.
 
+pub mod account_token;
 pub mod email;
 pub mod link;
 pub mod mail;

@@ -55,6 +55,8 @@ pub struct User {
     pub password_hash: PasswordHash,
     /// Set while the account is disabled: no login, refresh or access check succeeds.
     pub disabled_at: Option<OffsetDateTime>,
+    /// When the current email was proven to be the user's (a verification link used).
+    pub email_verified_at: Option<OffsetDateTime>,
     /// When the account was registered.
     pub created_at: OffsetDateTime,
     /// Last change to the account's own data.

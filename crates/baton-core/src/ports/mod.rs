@@ -11,6 +11,7 @@
 //! answers with; `baton_core::testing::contract` (feature `testing`) holds the test suites that
 //! every adapter of a port runs against itself.
 
+mod accounts;
 mod clock;
 mod entropy;
 mod hasher;
@@ -21,6 +22,7 @@ mod sealing;
 mod store;
 mod totp;
 
+pub use accounts::{AccountStore, EmailChange};
 pub use clock::{Clock, RandomSource, SystemClock, SystemRandom};
 pub use entropy::RandomBytes;
 pub use hasher::{HashError, PasswordHasher};

@@ -29,6 +29,8 @@ pub struct Policy {
     /// The `client_id` of sessions whose client did not name itself, and of refresh tokens
     /// minted before client ids existed (RFC 9068 requires one in every access token).
     pub default_client_id: ClientId,
+    /// Refuse login and refresh of an account whose email is not verified (SPEC §12).
+    pub require_verified_email: bool,
 }
 
 impl Default for Policy {
@@ -45,6 +47,7 @@ impl Default for Policy {
             revoked_retention: Duration::days(1),
             default_client_id: ClientId::parse(DEFAULT_CLIENT_ID)
                 .expect("the built-in default client id is valid"),
+            require_verified_email: false,
         }
     }
 }

@@ -63,6 +63,10 @@ impl Auth {
             tracing::info!(user_id = %user.id, reason = "disabled", "login refused");
             return Err(LoginError::AccountDisabled);
         }
+        if self.policy.require_verified_email && user.email_verified_at.is_none() {
+            tracing::info!(user_id = %user.id, reason = "unverified", "login refused");
+            return Err(LoginError::EmailNotVerified);
+        }
         Ok(self
             .open_login_session(user, client, self.client_or_default(client_id), self.now())
             .await?)

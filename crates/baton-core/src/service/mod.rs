@@ -5,9 +5,11 @@
 //! other; none spawns or blocks, so each runs on the caller's task (an actix worker's, a
 //! test's) and its futures are `Send`.
 
+mod accounts;
 mod admin;
 mod introspect;
 mod login;
+mod outbox;
 mod refresh;
 mod register;
 mod sessions;
@@ -18,12 +20,16 @@ use crate::domain::session::{ClientInfo, RefreshHash, RevokeReason, Session};
 use crate::domain::token::ClientId;
 use crate::domain::user::User;
 use crate::error::Fault;
-use crate::ports::{Clock, PasswordHasher, RandomSource, TokenIssuer, TokenStore, UserStore};
+use crate::ports::{
+    AccountStore, Clock, PasswordHasher, RandomSource, TokenIssuer, TokenStore, UserStore,
+};
 use crate::rules::policy::Policy;
 use crate::rules::rotation::{self, Chain};
 use time::OffsetDateTime;
 
+pub use accounts::{MAIL_INTERVAL, MailSetup};
 pub use introspect::ActiveToken;
+pub use outbox::{BATCH, CLAIM_FOR, Delivery};
 pub use sessions::{LogoutScope, Principal};
 
 /// The adapters an [`Auth`] runs on.
@@ -33,6 +39,8 @@ pub struct Ports {
     pub users: Arc<dyn UserStore>,
     /// Sessions and refresh-token state.
     pub tokens: Arc<dyn TokenStore>,
+    /// Account tokens, account changes and the mail outbox.
+    pub accounts: Arc<dyn AccountStore>,
     /// Token signing and verification.
     pub issuer: Arc<dyn TokenIssuer>,
     /// Password hashing.
@@ -49,6 +57,7 @@ pub struct Auth {
     ports: Ports,
     policy: Policy,
     fast_rotation: bool,
+    mail: Option<Arc<accounts::MailSetup>>,
 }
 
 /// A freshly issued token pair with what a token response shows.
@@ -78,7 +87,7 @@ pub struct IssuedTokens {
 impl Auth {
     /// Wires the use cases to their adapters under a policy.
     pub fn new(ports: Ports, policy: Policy) -> Self {
-        Self { ports, policy, fast_rotation: true }
+        Self { ports, policy, fast_rotation: true, mail: None }
     }
 
     /// The same use cases with refresh's one-statement fast path switched off, so that every

@@ -50,7 +50,9 @@ impl Auth {
             generation: jti.generation,
             hash: RefreshHash::of(refresh_token),
         };
-        if self.fast_rotation {
+        // The one statement cannot see the email's state: with verified emails required,
+        // read and judge first.
+        if self.fast_rotation && !self.policy.require_verified_email {
             match self.rotate_presented(&claims, &presented, &client, now).await {
                 Ok(Some(pair)) => return Ok(pair),
                 Ok(None) => {}
@@ -69,7 +71,14 @@ impl Auth {
             else {
                 return Err(RefreshError::Invalid("no such session".into()));
             };
-            match rotation::judge(&presented, &session, &user, now, &self.policy) {
+            let verdict = rotation::judge(&presented, &session, &user, now, &self.policy);
+            // Only a token that would be honoured is refused for the email: reuse is still
+            // detected, and a thief learns nothing from the answer.
+            let unverified = self.policy.require_verified_email && user.email_verified_at.is_none();
+            if unverified && matches!(verdict, Verdict::Rotate | Verdict::Grace) {
+                return Err(RefreshError::EmailNotVerified);
+            }
+            match verdict {
                 Verdict::Rotate => {
                     if let Some(pair) = self.rotate_current(&session, &client, now).await? {
                         return Ok(pair);

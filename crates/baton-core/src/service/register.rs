@@ -76,6 +76,7 @@ impl Auth {
             name: account.name,
             password_hash,
             disabled_at: None,
+            email_verified_at: None,
             created_at: now,
             updated_at: now,
         }

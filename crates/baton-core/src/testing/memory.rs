@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 /// Failures per (account, address) and the lock, as the `login_attempts` table holds them.
 #[derive(Debug, Clone, Copy)]
-struct PairCount {
+pub(super) struct PairCount {
     failures: u32,
     locked_until: Option<OffsetDateTime>,
     last_attempt: OffsetDateTime,
@@ -32,11 +32,12 @@ struct AddressCount {
 }
 
 #[derive(Default)]
-struct Tables {
-    users: HashMap<Uuid, User>,
-    sessions: HashMap<Uuid, Session>,
-    pairs: HashMap<([u8; 32], String), PairCount>,
+pub(super) struct Tables {
+    pub(super) users: HashMap<Uuid, User>,
+    pub(super) sessions: HashMap<Uuid, Session>,
+    pub(super) pairs: HashMap<([u8; 32], String), PairCount>,
     addresses: HashMap<String, AddressCount>,
+    pub(super) accounts: super::memory_accounts::AccountTables,
 }
 
 /// Users, sessions and login counters behind one mutex: every port call is one critical
@@ -52,7 +53,7 @@ pub struct MemStore {
 struct Violation(&'static str);
 
 impl MemStore {
-    fn lock(&self) -> MutexGuard<'_, Tables> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Tables> {
         // A panicking test thread poisons the lock; the data is still consistent (every write
         // is a whole-value update), so later calls go on.
         self.tables.lock().unwrap_or_else(|e| e.into_inner())
@@ -75,7 +76,7 @@ impl MemStore {
     }
 }
 
-fn same_email(a: &Email, b: &Email) -> bool {
+pub(super) fn same_email(a: &Email, b: &Email) -> bool {
     a.as_str().to_lowercase() == b.as_str().to_lowercase()
 }
 

@@ -17,6 +17,7 @@ mod fakes;
 pub mod hotp;
 mod mail;
 mod memory;
+mod memory_accounts;
 mod passkeys;
 mod second_factor;
 

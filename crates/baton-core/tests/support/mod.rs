@@ -33,6 +33,7 @@ pub fn world_with(policy: Policy) -> World {
     let ports = Ports {
         users: store.clone(),
         tokens: store.clone(),
+        accounts: store.clone(),
         issuer: issuer.clone(),
         hasher: hasher.clone(),
         clock: clock.clone(),

@@ -29,6 +29,7 @@ fn world(alg: Alg) -> World {
     let ports = Ports {
         users: store.clone(),
         tokens: store.clone(),
+        accounts: store.clone(),
         issuer: issuer.clone(),
         hasher: Arc::new(FakeHasher::default()),
         clock: clock.clone(),

@@ -24,7 +24,7 @@ RETURNING s.id, s.user_id, s.refresh_hash, s.generation, s.rotated_at, s.created
           s.user_agent, s.client_addr,
           u.email AS u_email, u.password_hash AS u_password_hash, u.name AS u_name,
           u.disabled_at AS u_disabled_at, u.created_at AS u_created_at,
-          u.updated_at AS u_updated_at";
+          u.updated_at AS u_updated_at, u.email_verified_at AS u_email_verified_at";
 
 /// SQLite: `RETURNING` may not read a table joined in `FROM`, so the owner's check is an
 /// `EXISTS` and its columns come from subqueries (primary-key look-ups in the same statement,
@@ -45,7 +45,9 @@ RETURNING id, user_id, refresh_hash, generation, rotated_at, created_at,
           (SELECT name FROM users u WHERE u.id = sessions.user_id) AS u_name,
           (SELECT disabled_at FROM users u WHERE u.id = sessions.user_id) AS u_disabled_at,
           (SELECT created_at FROM users u WHERE u.id = sessions.user_id) AS u_created_at,
-          (SELECT updated_at FROM users u WHERE u.id = sessions.user_id) AS u_updated_at";
+          (SELECT updated_at FROM users u WHERE u.id = sessions.user_id) AS u_updated_at,
+          (SELECT email_verified_at FROM users u WHERE u.id = sessions.user_id)
+              AS u_email_verified_at";
 
 /// Statement-cache key of the rotation.
 struct RotateStatement;

@@ -13,6 +13,7 @@
 //! and meet each store's real concurrency: a PostgreSQL pool's connections, SQLite's blocking
 //! pool, the fake's mutex.
 
+pub mod accounts;
 pub mod hasher;
 pub mod issuer;
 pub mod mail;
@@ -32,7 +33,7 @@ use crate::domain::email::Email;
 use crate::domain::password::PasswordHash;
 use crate::domain::session::{ClientInfo, RefreshHash, Session};
 use crate::domain::user::User;
-use crate::ports::{TokenIssuer, TokenStore, UserStore};
+use crate::ports::{AccountStore, TokenIssuer, TokenStore, UserStore};
 use crate::rules::policy::Policy;
 use crate::service::{Auth, Ports};
 use crate::testing::{FakeClock, FakeHasher, SeqRandom};
@@ -40,9 +41,9 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 /// Both store ports, as one adapter implements them.
-pub trait Stores: UserStore + TokenStore {}
+pub trait Stores: UserStore + TokenStore + AccountStore {}
 
-impl<T: UserStore + TokenStore + ?Sized> Stores for T {}
+impl<T: UserStore + TokenStore + AccountStore + ?Sized> Stores for T {}
 
 /// What the store suite runs on: a fresh, empty store, the token issuer for the tests that
 /// drive the real use cases, and whatever must live as long as the store (a temporary
@@ -94,6 +95,7 @@ fn world_on(store: Arc<dyn Stores>, issuer: Arc<dyn TokenIssuer>, policy: Policy
     let ports = Ports {
         users: store.clone(),
         tokens: store.clone(),
+        accounts: store.clone(),
         issuer,
         hasher: hasher.clone(),
         clock: clock.clone(),
@@ -163,6 +165,7 @@ pub fn user(email: &str, at: OffsetDateTime) -> User {
         name: None,
         password_hash: PasswordHash::new("fake$0$not-a-real-hash".into()),
         disabled_at: None,
+        email_verified_at: None,
         created_at: at,
         updated_at: at,
     }
@@ -296,6 +299,16 @@ macro_rules! store_contract {
             }
             paths {
                 fast_and_slow_refresh_paths_agree,
+            }
+            accounts {
+                a_newer_token_retires_the_older_ones_of_its_purpose,
+                a_token_is_taken_once_under_a_race,
+                passwords_and_verified_emails_are_stored,
+                an_email_changes_only_to_a_free_address,
+                clearing_login_attempts_lifts_the_lock_everywhere,
+                deleting_an_account_takes_everything_of_it,
+                the_outbox_hands_each_due_mail_to_one_sender,
+                concurrent_senders_claim_each_mail_once,
             }
         );
     };
