@@ -13,7 +13,9 @@ use crate::extract::body;
 use crate::middleware::ratelimit;
 use crate::openapi;
 use crate::paths;
-use crate::routes::{account, discovery, health, introspect, jwks, oauth, ops, sessions, tokens};
+use crate::routes::{
+    account, discovery, health, introspect, jwks, lifecycle, oauth, ops, sessions, tokens,
+};
 use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
@@ -77,6 +79,29 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(Method::GET, paths::JWKS, Servers, || web::route().to(jwks::jwks)),
         endpoint(Method::POST, paths::INTROSPECT, Servers, || {
             web::route().to(introspect::introspect)
+        }),
+        endpoint(Method::POST, paths::PASSWORD, BrowsersRateLimited, || {
+            web::route().to(lifecycle::change_password)
+        }),
+        endpoint(Method::POST, paths::PASSWORD_FORGOT, BrowsersRateLimited, || {
+            web::route().to(lifecycle::forgot_password)
+        }),
+        endpoint(Method::POST, paths::PASSWORD_RESET, BrowsersRateLimited, || {
+            web::route().to(lifecycle::reset_password)
+        }),
+        endpoint(Method::POST, paths::EMAIL, BrowsersRateLimited, || {
+            web::route().to(lifecycle::change_email)
+        }),
+        endpoint(Method::POST, paths::EMAIL_VERIFY, Browsers, || {
+            web::route().to(lifecycle::verify_email)
+        }),
+        endpoint(Method::POST, paths::EMAIL_VERIFY_RESEND, BrowsersRateLimited, || {
+            web::route().to(lifecycle::resend_verification)
+        }),
+        // Shares `/me`'s resource and so its exposure: not rate-limited (the password check
+        // is counted toward the lockout instead).
+        endpoint(Method::DELETE, paths::ME, Browsers, || {
+            web::route().to(lifecycle::delete_account)
         }),
         endpoint(Method::POST, paths::OAUTH_TOKEN, Browsers, || web::route().to(oauth::token)),
         endpoint(Method::POST, paths::OAUTH_REVOKE, Browsers, || web::route().to(oauth::revoke)),

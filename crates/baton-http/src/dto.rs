@@ -101,6 +101,8 @@ pub struct UserResponse {
     /// Display name or `null`.
     #[schema(required = true)]
     pub name: Option<String>,
+    /// Whether the email was proven to be the user's (a verification link was used).
+    pub email_verified: bool,
     /// Registration time.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -115,6 +117,7 @@ impl From<&User> for UserResponse {
             id: u.id,
             email: u.email.as_str().to_owned(),
             name: u.name.as_ref().map(|n| n.as_str().to_owned()),
+            email_verified: u.email_verified_at.is_some(),
             created_at: u.created_at,
             updated_at: u.updated_at,
         }

@@ -221,6 +221,7 @@ impl Metrics {
             let label = Label::from_static_parts("reason", reason.into());
             metrics.counter(CSRF_REJECTIONS, vec![label]).increment(0);
         }
+        metrics.register_mail();
         metrics
     }
 
@@ -377,6 +378,8 @@ pub async fn track(
     }
     res
 }
+
+pub mod mail;
 
 #[cfg(test)]
 mod tests;

@@ -16,7 +16,9 @@ use crate::dto::Scope;
 use crate::error::Problem;
 use crate::openapi::links::TokenLinks;
 use crate::paths;
-use crate::routes::{account, discovery, health, introspect, jwks, oauth, ops, sessions, tokens};
+use crate::routes::{
+    account, discovery, health, introspect, jwks, lifecycle, oauth, ops, sessions, tokens,
+};
 use std::sync::OnceLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{RefOr, Required};
@@ -48,6 +50,13 @@ pub const BEARER: &str = "bearer";
         ops::openapi,
         jwks::jwks,
         introspect::introspect,
+        lifecycle::change_password,
+        lifecycle::forgot_password,
+        lifecycle::reset_password,
+        lifecycle::verify_email,
+        lifecycle::resend_verification,
+        lifecycle::change_email,
+        lifecycle::delete_account,
         oauth::token,
         oauth::revoke,
         discovery::metadata,
@@ -57,6 +66,8 @@ pub const BEARER: &str = "bearer";
     modifiers(&BearerScheme, &BasicScheme, &CookieScheme, &OptionalBodies, &TokenLinks),
     tags(
         (name = "auth", description = "Accounts, tokens and sessions"),
+        (name = "account", description = "The account lifecycle: passwords, verified \
+                                          emails, closing the account (links go by mail)"),
         (name = "operations", description = "Probes, metrics and this document"),
         (name = "resource servers", description = "For the APIs that accept Baton's access \
                                                    tokens: the JWKS and introspection"),

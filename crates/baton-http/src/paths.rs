@@ -42,3 +42,15 @@ pub const OAUTH_REVOKE: &str = "/api/v1/oauth/revoke";
 pub const OAUTH_METADATA: &str = "/.well-known/oauth-authorization-server";
 /// `GET`: the same metadata where OpenID-first discovery looks for it.
 pub const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
+/// `POST`: change the caller's password.
+pub const PASSWORD: &str = "/api/v1/auth/password";
+/// `POST`: ask for a password-reset mail.
+pub const PASSWORD_FORGOT: &str = "/api/v1/auth/password/forgot";
+/// `POST`: set a new password with a reset token.
+pub const PASSWORD_RESET: &str = "/api/v1/auth/password/reset";
+/// `POST`: ask to change the caller's email (confirmed from the new address).
+pub const EMAIL: &str = "/api/v1/auth/email";
+/// `POST`: use a verification (or email-change) token.
+pub const EMAIL_VERIFY: &str = "/api/v1/auth/email/verify";
+/// `POST`: send the verification mail again.
+pub const EMAIL_VERIFY_RESEND: &str = "/api/v1/auth/email/verify/resend";

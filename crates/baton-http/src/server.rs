@@ -55,6 +55,36 @@ pub fn spawn_purge(state: &AppState) {
     });
 }
 
+/// How often the outbox is looked at for mail that is due.
+const MAIL_EVERY: Duration = Duration::from_secs(1);
+
+/// Sends the outbox's due mail in the background, every [`MAIL_EVERY`], while the server
+/// runs, and keeps the mail metrics current. Every server may run it: each mail is claimed by
+/// one sender. Nothing when mail is off. Needs a running tokio runtime; the task is `Send`, so
+/// tests may start it on theirs.
+pub fn spawn_mail_sender(state: &AppState) {
+    let (auth, metrics) = (state.auth.clone(), state.metrics.clone());
+    if !auth.sends_mail() {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(MAIL_EVERY);
+        loop {
+            ticker.tick().await;
+            match auth.deliver_mail().await {
+                Ok(done) => metrics.mail_delivered(&done),
+                Err(e) => {
+                    let error = crate::error::chain(&e);
+                    tracing::warn!(%error, "mail sending round failed");
+                }
+            }
+            if let Ok(stats) = auth.outbox_stats().await {
+                metrics.outbox(&stats, time::OffsetDateTime::now_utc());
+            }
+        }
+    });
+}
+
 /// Builds the HTTP server on an already bound listener (port 0 works: tests read the port
 /// back from the listener). The returned [`Server`] must be awaited or spawned to run; it
 /// stops through its handle. actix's own signal handling is off (it treats ctrl-c as a

@@ -19,6 +19,7 @@
 mod error;
 mod file;
 mod message;
+pub mod settings;
 mod smtp;
 mod templates;
 

@@ -100,6 +100,11 @@ pub enum UserCommand {
         /// Login address of the account.
         email: String,
     },
+    /// Delete an account with its sessions: every token stops at once; the email is free.
+    Delete {
+        /// Login address of the account.
+        email: String,
+    },
     /// Enable a disabled account again.
     ///
     /// Sessions revoked by `disable` stay revoked: the user logs in anew.

@@ -1,7 +1,7 @@
 //! Wiring: configuration → adapters → the core's use cases → the HTTP adapter's state.
 
 use crate::config::{Config, ConfigError};
-use baton_core::{Auth, Clock, Ports, StoreError, SystemClock, SystemRandom};
+use baton_core::{Auth, Clock, MailSetup, Ports, StoreError, SystemClock, SystemRandom};
 use baton_http::{AppState, Gauges, JwksDocument, Operations, PublishedKeys};
 use baton_jwt::{JwtIssuer, KeyError, ReloadableIssuer};
 use baton_password::{BcryptHasher, CostOutOfRange, HashPool};
@@ -24,6 +24,9 @@ pub enum StartupError {
     /// The password hasher could not be set up.
     #[error("passwords")]
     Hasher(#[from] CostOutOfRange),
+    /// The mail transport or templates could not be set up.
+    #[error("mail")]
+    Mail(#[from] baton_mail::SetupError),
     /// The socket could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -56,6 +59,7 @@ pub fn auth(config: &Config, store: &Store) -> Result<(Auth, Arc<ReloadableIssue
 pub struct Adapters {
     policy: baton_core::Policy,
     clock: Arc<dyn Clock>,
+    mail: Option<MailSetup>,
     /// The reloadable JWT key set.
     pub keys: Arc<ReloadableIssuer>,
     /// bcrypt, on its own bounded pool (`passwords.threads`), shared by every worker.
@@ -69,7 +73,8 @@ impl Adapters {
         tracing::info!(kid = keys.current().signing_kid(), "JWT signing key loaded");
         let (threads, wait) = (config.passwords.threads(), config.database.connect_timeout);
         let hasher = BcryptHasher::new(config.passwords.bcrypt_cost, HashPool { threads, wait })?;
-        Ok(Self { policy: config.policy(), clock, keys, hasher: Arc::new(hasher) })
+        let mail = baton_mail::settings::mail_setup(config)?;
+        Ok(Self { policy: config.policy(), clock, mail, keys, hasher: Arc::new(hasher) })
     }
 
     /// The use cases on `store`, with every other adapter shared.
@@ -83,7 +88,11 @@ impl Adapters {
             clock: self.clock.clone(),
             random: Arc::new(SystemRandom),
         };
-        Auth::new(ports, self.policy.clone())
+        let auth = Auth::new(ports, self.policy.clone());
+        match self.mail.clone() {
+            Some(mail) => auth.with_mail(mail),
+            None => auth,
+        }
     }
 }
 

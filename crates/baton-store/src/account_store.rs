@@ -12,8 +12,8 @@ use crate::schema::{account_tokens, login_attempts, mail_outbox, users};
 use crate::sql_types::{DbTime, Id, Ts};
 use crate::store::Store;
 use baton_core::{
-    AccountStore, AccountToken, AccountTokenHash, CreateUserError, Email, EmailChange,
-    OutboxEntry, OutboxStats, PasswordHash, QueuedMail, StoreError, TokenPurpose,
+    AccountStore, AccountToken, AccountTokenHash, CreateUserError, Email, EmailChange, OutboxEntry,
+    OutboxStats, PasswordHash, QueuedMail, StoreError, TokenPurpose,
 };
 use diesel::dsl::count_star;
 use diesel::{Connection, ExpressionMethods, QueryDsl, SelectableHelper};
@@ -72,8 +72,8 @@ impl AccountStore for Store {
                     }
                 }
             }
-            Db::Sqlite(lite) => lite
-                .run(move |conn| {
+            Db::Sqlite(lite) => {
+                lite.run(move |conn| {
                     use diesel::RunQueryDsl;
                     conn.transaction(|c| {
                         let older = account_tokens::table
@@ -89,7 +89,8 @@ impl AccountStore for Store {
                         Ok(())
                     })
                 })
-                .await,
+                .await
+            }
         }
     }
 
@@ -109,12 +110,16 @@ impl AccountStore for Store {
         Ok(newest.map(Ts::get))
     }
 
-    async fn take_token(&self, hash: &AccountTokenHash) -> Result<Option<AccountToken>, StoreError> {
+    async fn take_token(
+        &self,
+        hash: &AccountTokenHash,
+    ) -> Result<Option<AccountToken>, StoreError> {
         let hash = hash.0;
-        let row = run!(self, Write, |c| diesel::delete(account_tokens::table.find(hash.as_slice()))
-            .returning(TokenRow::as_returning())
-            .get_result::<TokenRow>(c)
-            .optional())?;
+        let row =
+            run!(self, Write, |c| diesel::delete(account_tokens::table.find(hash.as_slice()))
+                .returning(TokenRow::as_returning())
+                .get_result::<TokenRow>(c)
+                .optional())?;
         row.map(AccountToken::try_from).transpose()
     }
 
@@ -235,8 +240,8 @@ impl AccountStore for Store {
                     }
                 }
             }
-            Db::Sqlite(lite) => lite
-                .run(move |conn| {
+            Db::Sqlite(lite) => {
+                lite.run(move |conn| {
                     use diesel::RunQueryDsl;
                     conn.transaction(|c| {
                         let deleted = diesel::delete(users::table.find(Id(user_id))).execute(c)?;
@@ -248,7 +253,8 @@ impl AccountStore for Store {
                         Ok(deleted == 1)
                     })
                 })
-                .await,
+                .await
+            }
         }
     }
 

@@ -49,6 +49,11 @@ impl Auth {
         self
     }
 
+    /// Whether mail is on (a transport is configured), links or not: notices are sent.
+    pub fn sends_mail(&self) -> bool {
+        self.mail.is_some()
+    }
+
     /// Whether links of `purpose` can be sent now (a transport and the link's URL are
     /// configured); the HTTP layer asks before it accepts a request it answers early.
     pub fn can_send(&self, purpose: TokenPurpose) -> Result<(), AccountError> {

@@ -7,8 +7,8 @@
 
 use actix_web::http::StatusCode as S;
 use baton_core::{
-    AccessError, Fault, HashError, InputError, LoginError, RefreshError, RegisterError,
-    RevokeSessionError, StoreError,
+    AccessError, AccountError, Fault, HashError, InputError, LoginError, RefreshError,
+    RegisterError, RevokeSessionError, StoreError,
 };
 use std::borrow::Cow;
 
@@ -69,6 +69,50 @@ fn invalid_input(e: &InputError) -> Answer {
     Answer::new(S::BAD_REQUEST, "invalid_input", "").detail(e.to_string())
 }
 
+fn email_not_verified() -> Answer {
+    Answer::new(
+        S::FORBIDDEN,
+        "email_not_verified",
+        "verify the account's email first: follow the link in the verification mail",
+    )
+}
+
+impl Answered for AccountError {
+    fn answer(&self) -> Answer {
+        match self {
+            AccountError::InvalidInput(e) => invalid_input(e),
+            AccountError::InvalidCredentials => {
+                Answer::new(S::UNAUTHORIZED, "invalid_credentials", "the password is wrong")
+            }
+            AccountError::LockedOut { retry_after } => Answer::new(
+                S::TOO_MANY_REQUESTS,
+                "locked_out",
+                "too many failed password checks; try again later",
+            )
+            .retry_after(retry_after.as_secs()),
+            AccountError::InvalidResetToken => Answer::new(
+                S::BAD_REQUEST,
+                "invalid_reset_token",
+                "the reset link is invalid, used or expired: ask for a new one",
+            ),
+            AccountError::InvalidVerificationToken => Answer::new(
+                S::BAD_REQUEST,
+                "invalid_verification_token",
+                "the verification link is invalid, used or expired: ask for a new one",
+            ),
+            AccountError::EmailTaken => {
+                Answer::new(S::CONFLICT, "email_taken", "an account with this email already exists")
+            }
+            AccountError::MailUnavailable => Answer::new(
+                S::SERVICE_UNAVAILABLE,
+                "mail_unavailable",
+                "this server sends no mail (no mail transport or link configured)",
+            ),
+            AccountError::Fault(f) => f.answer(),
+        }
+    }
+}
+
 impl Answered for Fault {
     fn answer(&self) -> Answer {
         match self {
@@ -82,7 +126,8 @@ impl Answered for Fault {
             }
             Fault::Store(StoreError::Backend(_))
             | Fault::Signing(_)
-            | Fault::Hashing(HashError::Failed(_)) => {
+            | Fault::Hashing(HashError::Failed(_))
+            | Fault::Mail(_) => {
                 Answer::new(S::INTERNAL_SERVER_ERROR, "internal", "internal server error")
             }
         }
@@ -110,6 +155,7 @@ impl Answered for LoginError {
             LoginError::AccountDisabled => {
                 Answer::new(S::FORBIDDEN, "account_disabled", "the account is disabled")
             }
+            LoginError::EmailNotVerified => email_not_verified(),
             LoginError::LockedOut { retry_after } => Answer::new(
                 S::TOO_MANY_REQUESTS,
                 "locked_out",
@@ -138,6 +184,7 @@ impl Answered for RefreshError {
             RefreshError::AccountDisabled => {
                 Answer::new(S::FORBIDDEN, "account_disabled", "the account is disabled")
             }
+            RefreshError::EmailNotVerified => email_not_verified(),
             RefreshError::Fault(f) => f.answer(),
         }
     }

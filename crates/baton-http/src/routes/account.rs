@@ -42,7 +42,9 @@ pub async fn register(
     let RegisterRequest { email, password, name } = body;
     let result = state.auth.register(&email, password, name.as_deref(), client.0).await;
     state.metrics.register(&result);
-    Ok(transport.tokens(StatusCode::CREATED, result?))
+    let issued = result?;
+    crate::routes::lifecycle::after_registration(&state, &issued.user).await;
+    Ok(transport.tokens(StatusCode::CREATED, issued))
 }
 
 /// `POST /api/v1/auth/login`: opens a new session (200 token response).

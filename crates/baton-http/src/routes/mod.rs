@@ -6,6 +6,7 @@ pub mod discovery;
 pub mod health;
 pub mod introspect;
 pub mod jwks;
+pub mod lifecycle;
 pub mod oauth;
 pub mod ops;
 pub mod sessions;

@@ -52,6 +52,7 @@ pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
         );
         let state = &service.state;
         baton_http::server::spawn_purge(state);
+        baton_http::server::spawn_mail_sender(state);
         baton_http::server::spawn_upkeep(state);
         let handle = app.handle();
         let timeout = config.server.shutdown_timeout;

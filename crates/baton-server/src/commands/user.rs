@@ -1,4 +1,4 @@
-//! `baton user create|disable|enable`: account administration from the command line.
+//! `baton user create|disable|enable|delete`: account administration from the command line.
 //!
 //! The use cases are the core's (`Auth::create_user`, `Auth::set_account_disabled`), so the
 //! same rules hold as over HTTP: email and password checks, bcrypt at the configured cost,
@@ -46,11 +46,15 @@ async fn administer(
             println!("created user {} <{}>", user.id, user.email);
         }
         (UserCommand::Disable { email }, _) => {
-            let user = set_disabled(auth, email, true).await?;
+            let user = auth.set_account_disabled(email, true).await.map_err(admin(email))?;
             println!("disabled user {} <{}>; its sessions are revoked", user.id, user.email);
         }
+        (UserCommand::Delete { email }, _) => {
+            let user = auth.delete_user_by_email(email).await.map_err(admin(email))?;
+            println!("deleted user {} <{}> and its sessions", user.id, user.email);
+        }
         (UserCommand::Enable { email }, _) => {
-            let user = set_disabled(auth, email, false).await?;
+            let user = auth.set_account_disabled(email, false).await.map_err(admin(email))?;
             println!("enabled user {} <{}>", user.id, user.email);
         }
         (UserCommand::Create { .. }, None) => unreachable!("the password was read above"),
@@ -58,15 +62,12 @@ async fn administer(
     Ok(())
 }
 
-async fn set_disabled(
-    auth: &Auth,
-    email: &str,
-    disabled: bool,
-) -> Result<baton_core::User, CommandError> {
-    auth.set_account_disabled(email, disabled).await.map_err(|e| match e {
+/// An administration failure, said for an operator.
+fn admin(email: &str) -> impl Fn(AdminError) -> CommandError + '_ {
+    move |e| match e {
         AdminError::UserNotFound => CommandError::Failed(format!("no user with email {email:?}")),
         AdminError::Fault(f) => CommandError::Failed(baton_http::error::chain(&f)),
-    })
+    }
 }
 
 /// The password for `user create`: prompted twice without echo on a terminal, else the first

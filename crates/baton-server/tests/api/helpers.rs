@@ -142,6 +142,12 @@ impl TestApp {
         start(self.db.clone(), self.config.clone()).await
     }
 
+    /// Another server on the same database with the same configuration (a second instance
+    /// behind the load balancer).
+    pub async fn twin(&self) -> TestApp {
+        start(self.db.clone(), self.config.clone()).await
+    }
+
     /// Runs blocking work (the core, the store) off the test's runtime.
     pub async fn blocking<T: Send + 'static>(
         &self,

@@ -21,6 +21,7 @@ mod limits;
 mod login;
 mod logout;
 mod logs;
+mod mail;
 mod me;
 mod metrics;
 mod oauth;
