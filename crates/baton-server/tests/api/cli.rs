@@ -1,4 +1,4 @@
-//! The command line on both backends: `user create|disable|enable`, `migrate`, `purge`,
+//! The command line on both backends: `user create|disable|enable|delete`, `migrate`, `purge`,
 //! `config` and `--help`, run as the built binary against the database of a live server.
 
 use crate::binary::{Db, baton, baton_with, failed, ok, run};
@@ -59,12 +59,23 @@ async fn user_commands_manage_accounts_of_a_running_server(b: Backend) {
     let line = failed(&run(user(&["disable", "nobody@example.com"]), "").await);
     assert_eq!(line, "baton: no user with email \"nobody@example.com\"");
     failed(&run(user(&["enable", "nobody@example.com"]), "").await);
+
+    // Deleting ends every token at once and frees the email.
+    let u: serde_json::Value =
+        app.login("ops@example.com", "operator pw 1").await.json().await.unwrap();
+    let out = ok(&run(user(&["delete", "ops@example.com"]), "").await);
+    assert!(out.contains("deleted user"), "{out}");
+    assert_bearer_rejected(app.me(s(&u, "access_token")).await, "invalid_token").await;
+    assert_eq!(app.refresh(s(&u, "refresh_token")).await.status(), StatusCode::UNAUTHORIZED);
+    let line = failed(&run(user(&["delete", "ops@example.com"]), "").await);
+    assert_eq!(line, "baton: no user with email \"ops@example.com\"");
+    app.register("ops@example.com").await;
 }
 
 async fn migrate_and_purge_report_what_they_did(b: Backend) {
     let db = Db::create(b).await;
     let out = ok(&run(baton_with(&db.url, &["migrate"]), "").await);
-    assert!(out.starts_with("applied 4 migration(s)"), "{out}");
+    assert!(out.starts_with("applied 5 migration(s)"), "{out}");
     assert!(out.contains("create_users") && out.contains("create_login_attempts"), "{out}");
     let out = ok(&run(baton_with(&db.url, &["migrate"]), "").await);
     assert!(out.contains("database schema is up to date"), "{out}");
@@ -79,7 +90,7 @@ on_both_backends!(
 
 #[tokio::test]
 async fn every_command_has_help() {
-    let commands: [&[&str]; 9] = [
+    let commands: [&[&str]; 10] = [
         &[],
         &["serve"],
         &["migrate"],
@@ -88,6 +99,7 @@ async fn every_command_has_help() {
         &["user", "create"],
         &["user", "disable"],
         &["user", "enable"],
+        &["user", "delete"],
         &["config"],
     ];
     for args in commands {
