@@ -219,6 +219,7 @@ mod tests {
             id: Uuid::nil(),
             email: "a@example.com".into(),
             name: None,
+            email_verified: false,
             created_at: datetime!(2026-11-22 10:15:00 UTC),
             updated_at: datetime!(2026-11-22 10:15:00 UTC),
         };

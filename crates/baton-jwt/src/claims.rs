@@ -33,6 +33,9 @@ pub(crate) struct WireClaims {
     /// when there is none; a `null` on the way in is refused like any value Baton never writes.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     pub(crate) session_exp: Option<i64>,
+    /// Whether the account's email was verified (access tokens minted since SPEC §12).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    pub(crate) email_verified: Option<bool>,
 }
 
 /// Why claims cannot be signed: the core asked for a token Baton would then refuse.
@@ -84,6 +87,7 @@ impl WireClaims {
             exp: claims.expires_at.unix_timestamp(),
             token_type: claims.kind.as_str().to_owned(),
             session_exp: claims.session_expires_at.map(OffsetDateTime::unix_timestamp),
+            email_verified: claims.email_verified,
         })
     }
 
@@ -112,6 +116,7 @@ impl WireClaims {
             not_before: instant(self.nbf).ok_or("nbf out of range")?,
             expires_at: instant(self.exp).ok_or("exp out of range")?,
             session_expires_at,
+            email_verified: self.email_verified,
         })
     }
 }
@@ -145,6 +150,7 @@ mod tests {
             exp: 20,
             token_type: "access".into(),
             session_exp: None,
+            email_verified: None,
         }
     }
 

@@ -106,6 +106,9 @@ pub struct Claims {
     /// so that a successor can be minted from the presented token alone, before the one
     /// statement that rotates (see [`crate::ports::TokenStore::rotate`]).
     pub session_expires_at: Option<OffsetDateTime>,
+    /// `email_verified` (access tokens): whether the account's email was verified when the
+    /// token was minted, so an API can ask for it. `None` in refresh tokens.
+    pub email_verified: Option<bool>,
 }
 
 /// Where a refresh token stands in its session's chain, read from its `jti`.

@@ -156,6 +156,7 @@ pub fn refresh_claims(
         not_before: issued_at,
         expires_at,
         session_expires_at: Some(chain.absolute_end),
+        email_verified: None,
     }
 }
 
@@ -195,6 +196,7 @@ pub fn access_claims(
         not_before: now,
         expires_at: (now + policy.access_ttl).min(session.absolute_expires_at),
         session_expires_at: None,
+        email_verified: None,
     }
 }
 

@@ -174,7 +174,8 @@ impl Auth {
         now: OffsetDateTime,
     ) -> Result<IssuedTokens, Fault> {
         let jti = self.ports.random.uuid();
-        let claims = rotation::access_claims(session, client_id, jti, now, &self.policy);
+        let mut claims = rotation::access_claims(session, client_id, jti, now, &self.policy);
+        claims.email_verified = Some(user.email_verified_at.is_some());
         let access_token = self.ports.issuer.sign(&claims)?;
         Ok(IssuedTokens {
             user,

@@ -232,6 +232,7 @@ impl TokenIssuer for FakeIssuer {
             not_before: ts(nbf)?,
             expires_at: ts(exp)?,
             session_expires_at: if sxp.is_empty() { None } else { Some(ts(sxp)?) },
+            email_verified: None,
         };
         if claims.kind != expected {
             return Err(bad("wrong type"));

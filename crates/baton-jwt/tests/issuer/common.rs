@@ -152,6 +152,7 @@ pub fn claims(kind: TokenKind) -> Claims {
         not_before: NOW,
         expires_at: NOW + time::Duration::minutes(15),
         session_expires_at: (kind == TokenKind::Refresh).then(|| NOW + time::Duration::days(30)),
+        email_verified: None,
     }
 }
 

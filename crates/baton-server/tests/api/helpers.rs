@@ -241,6 +241,7 @@ pub fn claims(
         not_before: from,
         expires_at: until,
         session_expires_at: (kind == TokenKind::Refresh).then_some(until),
+        email_verified: None,
     }
 }
 

@@ -64,6 +64,10 @@ async fn registration_mails_a_link_that_verifies_the_email_once(b: Backend) {
     let res = post(&app, "/api/v1/auth/email/verify", None, verify.clone()).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(me(&app, s(&t, "access_token")).await["email_verified"], true);
+    // Access tokens say so too, from the next one minted on.
+    assert_eq!(decode_part(s(&t, "access_token"), 1)["email_verified"], false);
+    let t2: Value = app.refresh(s(&t, "refresh_token")).await.json().await.unwrap();
+    assert_eq!(decode_part(s(&t2, "access_token"), 1)["email_verified"], true);
     let again = post(&app, "/api/v1/auth/email/verify", None, verify).await;
     assert_problem(again, StatusCode::BAD_REQUEST, "invalid_verification_token").await;
     // Verified already: a resend sends nothing (the next mail is the password notice).

@@ -39,6 +39,7 @@ fn claims(kind: TokenKind) -> Claims {
         not_before: at(),
         expires_at: at() + Duration::minutes(15),
         session_expires_at: (kind == TokenKind::Refresh).then(|| at() + Duration::days(30)),
+        email_verified: None,
     }
 }
 
