@@ -36,7 +36,7 @@ RETURNING s.id, s.user_id, s.refresh_hash, s.generation, s.rotated_at, s.created
           s.user_agent, s.client_addr,
           u.email AS u_email, u.password_hash AS u_password_hash, u.name AS u_name,
           u.disabled_at AS u_disabled_at, u.created_at AS u_created_at,
-          u.updated_at AS u_updated_at \gset r_
+          u.updated_at AS u_updated_at, u.email_verified_at AS u_email_verified_at \gset r_
 \else
 UPDATE sessions AS s
    SET refresh_hash = :ha, generation = s.generation + 1,
@@ -51,6 +51,6 @@ RETURNING s.id, s.user_id, s.refresh_hash, s.generation, s.rotated_at, s.created
           s.user_agent, s.client_addr,
           u.email AS u_email, u.password_hash AS u_password_hash, u.name AS u_name,
           u.disabled_at AS u_disabled_at, u.created_at AS u_created_at,
-          u.updated_at AS u_updated_at \gset r_
+          u.updated_at AS u_updated_at, u.email_verified_at AS u_email_verified_at \gset r_
 \endif
 \set generation :r_generation
