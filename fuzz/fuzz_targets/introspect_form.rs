@@ -41,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 
-    // The form: a token and a known hint, or a 4xx problem answer that echoes nothing.
+    // The form: a token (and the hint as given), or a 4xx answer that echoes nothing.
     match extract::<Form<IntrospectRequest>>((req, payload)) {
         Ok(Form(form)) => {
             assert!(!form.token.is_empty(), "an empty token is refused");

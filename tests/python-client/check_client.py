@@ -14,6 +14,7 @@ API_INTROSPECT_SECRET. Exits 0 when every check passed, 1 at the first that did 
 
 import base64
 import datetime
+import json
 import os
 import sys
 import traceback
@@ -189,16 +190,20 @@ def check_operations():
     form = IntrospectRequest(token=third.access_token, token_type_hint="access_token")
     state = expect(introspect.sync_detailed(client=introspector, body=form), HTTPStatus.OK, IntrospectResponse)
     assert state.active is True and state.sub == str(third.user.id), state
-    assert state.token_type == "access" and state.exp > state.iat, state
+    assert state.token_type == "Bearer" and state.baton_token_type == "access", state
+    assert state.exp > state.iat, state
+    # A refresh token is no credential at an API: never active (SPEC §3, §11).
     form = IntrospectRequest(token=third.refresh_token)
     state = expect(introspect.sync_detailed(client=introspector, body=form), HTTPStatus.OK, IntrospectResponse)
-    assert state.active is True and state.token_type == "refresh", state
+    assert state.to_dict() == {"active": False}, state.to_dict()
     form = IntrospectRequest(token="not.a.token")
     state = expect(introspect.sync_detailed(client=introspector, body=form), HTTPStatus.OK, IntrospectResponse)
     assert state.to_dict() == {"active": False}, state.to_dict()
     stranger = basic(os.environ["API_INTROSPECT_ID"], "not-the-secret")
     response = introspect.sync_detailed(client=stranger, body=form)
-    expect_problem(response, HTTPStatus.UNAUTHORIZED, "invalid_client")
+    # RFC 6749 §5.2 JSON, as OAuth libraries read it.
+    assert response.status_code == HTTPStatus.UNAUTHORIZED, response
+    assert json.loads(response.content)["error"] == "invalid_client", response.content
     yield "POST /api/v1/auth/introspect (Basic)"
 
     # Logout: without a body (the default scope is `local`), then with one and each scope.

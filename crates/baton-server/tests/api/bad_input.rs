@@ -143,7 +143,9 @@ async fn unknown_routes_and_methods_are_problems(b: Backend) {
     }
     let res = app.client.get(app.url(REGISTER)).send().await.unwrap();
     assert_problem(res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
-    let res = app.client.delete(app.url("/api/v1/auth/me")).send().await.unwrap();
+    let res = app.client.put(app.url("/api/v1/auth/me")).send().await.unwrap();
+    let allow = res.headers()["allow"].to_str().unwrap().to_owned();
+    assert_eq!(allow, "GET, DELETE, HEAD");
     assert_problem(res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
     let res = app.client.put(app.url("/healthz")).send().await.unwrap();
     assert_problem(res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;

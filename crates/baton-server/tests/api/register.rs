@@ -36,7 +36,8 @@ async fn registers_and_logs_in(b: Backend) {
     assert_eq!(is_utc_rfc3339(&user["created_at"]), is_utc_rfc3339(&user["updated_at"]));
     let keys: Vec<_> = t.as_object().unwrap().keys().cloned().collect();
     assert_eq!(keys.len(), 7, "{keys:?}");
-    assert_eq!(user.as_object().unwrap().len(), 5);
+    assert_eq!(user.as_object().unwrap().len(), 6);
+    assert_eq!(user["email_verified"], false);
     // Registering logged in: the access token works.
     let me = app.me(s(&t, "access_token")).await;
     assert_eq!(me.status(), StatusCode::OK);
