@@ -14,7 +14,7 @@ SELECT id AS sid,
 \set init 0
 \endif
 \set one 1
-SELECT "sessions"."id", "sessions"."user_id", "sessions"."refresh_hash", "sessions"."generation", "sessions"."rotated_at", "sessions"."created_at", "sessions"."last_used_at", "sessions"."expires_at", "sessions"."absolute_expires_at", "sessions"."revoked_at", "sessions"."revoke_reason", "sessions"."user_agent", "sessions"."client_addr", "users"."id", "users"."email", "users"."password_hash", "users"."name", "users"."disabled_at", "users"."created_at", "users"."updated_at" FROM ("sessions" INNER JOIN "users" ON ("sessions"."user_id" = "users"."id")) WHERE ("sessions"."id" = :sid) LIMIT :one \gset f_
+SELECT "sessions"."id", "sessions"."user_id", "sessions"."refresh_hash", "sessions"."generation", "sessions"."rotated_at", "sessions"."created_at", "sessions"."last_used_at", "sessions"."expires_at", "sessions"."absolute_expires_at", "sessions"."revoked_at", "sessions"."revoke_reason", "sessions"."user_agent", "sessions"."client_addr", "users"."id", "users"."email", "users"."password_hash", "users"."name", "users"."disabled_at", "users"."created_at", "users"."updated_at", "users"."email_verified_at" FROM ("sessions" INNER JOIN "users" ON ("sessions"."user_id" = "users"."id")) WHERE ("sessions"."id" = :sid) LIMIT :one \gset f_
 \if :f_generation % 2 = 0
 UPDATE sessions AS s
    SET refresh_hash = :hb, generation = s.generation + 1,

@@ -30,11 +30,10 @@ pub enum CommandError {
 /// `baton serve`: migrate, bind, serve until SIGTERM or ctrl-c, then drain and return.
 /// SIGHUP never stops it ([`signals::reload`]).
 pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
-    tracing::info!(
-        profile = %source.profile,
-        files = ?source.existing_files(),
-        "configuration loaded"
-    );
+    let (profile, files) = (&source.profile, source.existing_files());
+    tracing::info!(%profile, ?files, "configuration loaded");
+    // What `baton config` warns about (no mail under prod, a link in a query string, ...).
+    config.warnings(profile).iter().for_each(|w| tracing::warn!("{w}"));
     let source = source.clone();
     actix_web::rt::System::new().block_on(async move {
         let service = wiring::service(&config).await?;
