@@ -113,7 +113,7 @@ def main():
     row(f"refresh, PostgreSQL, {clients} chains",
         f"{fmt(m('pg_refresh_rps'))} /s, {lat('pg_refresh')}",
         f"pgbench, the one rotation statement, {clients} clients: {fmt(m('pgbench_rotate_tps'))} /s",
-        ratio(runs, "pg_refresh_rps", "pgbench_rotate_tps"), "≥ 0.6", at_least(0.6))
+        ratio(runs, "pg_refresh_rps", "pgbench_rotate_tps"), "≥ 0.7", at_least(0.7))
     row(f"↳ the same refresh against the one statement from {pool} clients (the server's pool size)",
         f"{fmt(m('pg_refresh_rps'))} /s",
         f"pgbench, {pool} clients: {fmt(m('pgbench_rotate_pool_tps'))} /s",
