@@ -56,7 +56,7 @@ pub fn spawn_purge(state: &AppState) {
 }
 
 /// How often the outbox is looked at for mail that is due.
-const MAIL_EVERY: Duration = Duration::from_secs(1);
+pub const MAIL_EVERY: Duration = Duration::from_secs(1);
 
 /// Sends the outbox's due mail in the background, every [`MAIL_EVERY`], while the server
 /// runs, and keeps the mail metrics current. Every server may run it: each mail is claimed by
