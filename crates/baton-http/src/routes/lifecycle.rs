@@ -47,6 +47,9 @@ pub async fn change_password(
     responses(
         (status = 202, description = "Accepted: a reset link is on its way if the email has \
          an account."),
+        (status = 400, description = "Invalid JSON or a field of the wrong type \
+         (`invalid_input`).",
+         body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 503, description = "This server sends no mail (`mail_unavailable`), or is \
          unavailable.", body = crate::error::Problem, content_type = "application/problem+json"),
         RateLimited, BodyErrors,
@@ -157,6 +160,9 @@ pub async fn change_email(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "The account is gone."),
+        (status = 400, description = "Invalid JSON or a field of the wrong type \
+         (`invalid_input`).",
+         body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token, or a wrong password \
          (`invalid_credentials`).",
          body = crate::error::Problem, content_type = "application/problem+json"),

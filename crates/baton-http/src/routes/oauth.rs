@@ -75,11 +75,11 @@ pub async fn token(
 /// The token request (RFC 6749 §6). Its `Debug` never shows the token.
 #[derive(Deserialize, ToSchema)]
 pub struct TokenRequest {
-    /// Must be `refresh_token`.
-    #[schema(example = "refresh_token")]
+    /// Must be `refresh_token` (any other grant is `unsupported_grant_type`).
+    #[schema(example = "refresh_token", pattern = "^refresh_token$")]
     pub grant_type: String,
     /// The refresh token to rotate (required with the refresh grant).
-    #[schema(nullable = false)]
+    #[schema(nullable = false, min_length = 1)]
     pub refresh_token: Option<String>,
     /// The client's name for itself; a token of another client's session is `invalid_grant`.
     /// Defaults to the session's own client.
