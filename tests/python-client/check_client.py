@@ -138,12 +138,15 @@ def check_operations():
     assert first.user.name == "Ada", first.user.name
     response = register.sync_detailed(client=anonymous(), body=body)
     expect_problem(response, HTTPStatus.CONFLICT, "email_taken")
-    # The password rule counts bytes, as the schema's x-utf8-bytes says: 7 characters of 13
-    # bytes are enough, 7 ASCII characters are not.
-    short = RegisterRequest(email=f"b-{email}", password="ééééééa")
-    expect_tokens(register.sync_detailed(client=anonymous(), body=short), HTTPStatus.CREATED, f"b-{email}")
-    short = RegisterRequest(email=f"c-{email}", password="aaaaaaa")
+    # The password rule counts characters from below (8, the schema's minLength) and bytes
+    # from above (72, bcrypt's limit): 8 two-byte characters are enough, 7 are not, 37 are
+    # too many bytes.
+    ok = RegisterRequest(email=f"b-{email}", password="é" * 8)
+    expect_tokens(register.sync_detailed(client=anonymous(), body=ok), HTTPStatus.CREATED, f"b-{email}")
+    short = RegisterRequest(email=f"c-{email}", password="é" * 7)
     expect_problem(register.sync_detailed(client=anonymous(), body=short), HTTPStatus.BAD_REQUEST, "invalid_input")
+    long = RegisterRequest(email=f"d-{email}", password="é" * 37)
+    expect_problem(register.sync_detailed(client=anonymous(), body=long), HTTPStatus.BAD_REQUEST, "invalid_input")
     yield "POST /api/v1/auth/register"
 
     second = sign_in(email)
