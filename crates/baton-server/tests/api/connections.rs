@@ -1,6 +1,6 @@
 //! One-shot commands (`migrate`, `purge`, `user ...`) hold one PostgreSQL connection at a
 //! time: a command needs no more, and a pool that opened a second in the background while the
-//! process exited is what once aborted in libpq's exit handlers (docs/OPERATIONS.md). Counted
+//! process exited is what once aborted in libpq's exit handlers (docs/DECISIONS.md). Counted
 //! at the socket: each command reaches the database through a proxy that tracks how many of
 //! its connections are open at once.
 
