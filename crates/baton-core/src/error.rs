@@ -14,6 +14,20 @@ use crate::outcome::{FaultKind, Outcomes, outcomes};
 use crate::ports::{ComposeError, CreateUserError, HashError, SignError, StoreError, TokenError};
 use strum::{EnumDiscriminants, EnumIter, IntoEnumIterator, IntoStaticStr};
 
+/// An error and its sources on one line, `outer: inner: innermost`, for logs and stored
+/// failure reasons: adapters' errors keep the why in their sources, and a log line needs all
+/// of it. The one formatter every crate uses.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// Input that breaks a rule of the account policy; the message is safe to show the client.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {

@@ -38,7 +38,7 @@ pub use domain::token::{
 pub use domain::user::{DisplayName, User};
 pub use error::{
     AccessError, AccountError, AdminError, Fault, InputError, LoginError, RefreshError,
-    RegisterError, RevokeSessionError,
+    RegisterError, RevokeSessionError, error_chain,
 };
 pub use outcome::{FaultKind, Outcomes};
 pub use ports::{

@@ -7,7 +7,6 @@ use crate::account_rows::{ClaimedRow, NewMail, NewToken, TokenRow};
 use crate::db::Db;
 use crate::errors;
 use crate::exec::{is_postgres, run};
-use crate::postgres::retry::{Attempts, Kind};
 use crate::schema::{account_tokens, login_attempts, mail_outbox, users};
 use crate::sql_types::{DbTime, Id, Ts};
 use crate::store::Store;
@@ -17,7 +16,6 @@ use baton_core::{
 };
 use diesel::dsl::count_star;
 use diesel::{Connection, ExpressionMethods, QueryDsl, SelectableHelper};
-use diesel_async::AsyncConnection;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -42,35 +40,22 @@ impl AccountStore for Store {
         match self.db() {
             Db::Postgres(pg) => {
                 let (token, mail) = (&token, &mail);
-                let mut tries = Attempts::new(Kind::Write);
-                loop {
-                    let mut conn = pg.conn().await?;
-                    let result = conn
-                        .transaction::<_, diesel::result::Error, _>(|c| {
-                            async move {
-                                use diesel_async::RunQueryDsl;
-                                let older = account_tokens::table
-                                    .filter(account_tokens::user_id.eq(Id(token.user_id)))
-                                    .filter(account_tokens::purpose.eq(token.purpose.as_str()));
-                                diesel::delete(older).execute(c).await?;
-                                diesel::insert_into(account_tokens::table)
-                                    .values(NewToken::from(token))
-                                    .execute(c)
-                                    .await?;
-                                diesel::insert_into(mail_outbox::table)
-                                    .values(NewMail::from(mail))
-                                    .execute(c)
-                                    .await?;
-                                Ok(())
-                            }
-                            .scope_boxed()
-                        })
-                        .await;
-                    drop(conn);
-                    if !pg.again(&mut tries, &result).await {
-                        return result.map_err(errors::query);
+                let work = crate::postgres::work(|c| {
+                    async move {
+                        use diesel_async::RunQueryDsl;
+                        let older = account_tokens::table
+                            .filter(account_tokens::user_id.eq(Id(token.user_id)))
+                            .filter(account_tokens::purpose.eq(token.purpose.as_str()));
+                        diesel::delete(older).execute(c).await?;
+                        let row = NewToken::from(token);
+                        diesel::insert_into(account_tokens::table).values(row).execute(c).await?;
+                        let row = NewMail::from(mail);
+                        diesel::insert_into(mail_outbox::table).values(row).execute(c).await?;
+                        Ok(())
                     }
-                }
+                    .scope_boxed()
+                });
+                pg.transaction(&work).await?.map_err(errors::query)
             }
             Db::Sqlite(lite) => {
                 lite.run(move |conn| {
@@ -213,32 +198,20 @@ impl AccountStore for Store {
         match self.db() {
             Db::Postgres(pg) => {
                 let farewell = &farewell;
-                let mut tries = Attempts::new(Kind::Write);
-                loop {
-                    let mut conn = pg.conn().await?;
-                    let result = conn
-                        .transaction::<_, diesel::result::Error, _>(|c| {
-                            async move {
-                                use diesel_async::RunQueryDsl;
-                                let deleted = diesel::delete(users::table.find(Id(user_id)))
-                                    .execute(c)
-                                    .await?;
-                                if let (1, Some(mail)) = (deleted, farewell) {
-                                    diesel::insert_into(mail_outbox::table)
-                                        .values(NewMail::from(mail))
-                                        .execute(c)
-                                        .await?;
-                                }
-                                Ok(deleted == 1)
-                            }
-                            .scope_boxed()
-                        })
-                        .await;
-                    drop(conn);
-                    if !pg.again(&mut tries, &result).await {
-                        return result.map_err(errors::query);
+                let work = crate::postgres::work(|c| {
+                    async move {
+                        use diesel_async::RunQueryDsl;
+                        let deleted =
+                            diesel::delete(users::table.find(Id(user_id))).execute(c).await?;
+                        if let (1, Some(mail)) = (deleted, farewell) {
+                            let row = NewMail::from(mail);
+                            diesel::insert_into(mail_outbox::table).values(row).execute(c).await?;
+                        }
+                        Ok(deleted == 1)
                     }
-                }
+                    .scope_boxed()
+                });
+                pg.transaction(&work).await?.map_err(errors::query)
             }
             Db::Sqlite(lite) => {
                 lite.run(move |conn| {

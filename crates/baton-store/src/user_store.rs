@@ -8,7 +8,6 @@
 use crate::db::Db;
 use crate::errors;
 use crate::exec::run;
-use crate::postgres::retry::{Attempts, Kind};
 use crate::rows::{NewSession, NewUser, UserRow};
 use crate::schema::{address_attempts, login_attempts, sessions, users};
 use crate::sql::attempts::{self, Counted};
@@ -19,7 +18,6 @@ use baton_core::{
     UserStore,
 };
 use diesel::{BoolExpressionMethods, Connection, ExpressionMethods, QueryDsl, SelectableHelper};
-use diesel_async::AsyncConnection;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -37,32 +35,22 @@ impl UserStore for Store {
         match self.db() {
             Db::Postgres(pg) => {
                 let (user, session) = (&user, &session);
-                let mut tries = Attempts::new(Kind::Write);
-                loop {
-                    let mut conn = pg.conn().await?;
-                    let result = conn
-                        .transaction::<_, diesel::result::Error, _>(|c| {
-                            async move {
-                                use diesel_async::RunQueryDsl;
-                                let row = NewUser::from(user);
-                                diesel::insert_into(users::table).values(row).execute(c).await?;
-                                if let Some(session) = session {
-                                    let row = NewSession::from(session);
-                                    diesel::insert_into(sessions::table)
-                                        .values(row)
-                                        .execute(c)
-                                        .await?;
-                                }
-                                Ok(())
-                            }
-                            .scope_boxed()
-                        })
-                        .await;
-                    drop(conn);
-                    if !pg.again(&mut tries, &result).await {
-                        return result.map_err(errors::create_user);
+                let work = crate::postgres::work(|c| {
+                    async move {
+                        use diesel_async::RunQueryDsl;
+                        diesel::insert_into(users::table)
+                            .values(NewUser::from(user))
+                            .execute(c)
+                            .await?;
+                        if let Some(session) = session {
+                            let row = NewSession::from(session);
+                            diesel::insert_into(sessions::table).values(row).execute(c).await?;
+                        }
+                        Ok(())
                     }
-                }
+                    .scope_boxed()
+                });
+                pg.transaction(&work).await?.map_err(errors::create_user)
             }
             Db::Sqlite(lite) => lite
                 .run_raw(move |conn| {

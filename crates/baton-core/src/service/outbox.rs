@@ -43,7 +43,7 @@ impl Auth {
                     done.sent += 1;
                 }
                 Err(e) => {
-                    let error = chain(&e);
+                    let error = crate::error::error_chain(&e);
                     let attempts = Attempts {
                         queued_at: entry.queued_at,
                         failures: entry.failures + 1,
@@ -72,16 +72,4 @@ impl Auth {
     pub async fn outbox_stats(&self) -> Result<OutboxStats, Fault> {
         Ok(self.ports.accounts.outbox_stats().await?)
     }
-}
-
-/// An error and its sources, `outer: inner`, for the outbox row and the log (never a body).
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -78,17 +78,8 @@ impl<E: Answered + std::error::Error> From<E> for ApiError {
     }
 }
 
-/// An error and its sources, `outer: inner: innermost`, for the log.
-pub fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
+/// An error and its sources, `outer: inner: innermost`, for the log (the core's formatter).
+pub use baton_core::error_chain as chain;
 
 impl ApiError {
     /// Adds the `Allow` header of a 405 (RFC 9110 §15.5.6 requires it).

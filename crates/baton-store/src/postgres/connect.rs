@@ -63,7 +63,8 @@ impl PgTarget {
     pub(crate) async fn establish(&self) -> Result<AsyncPgConnection, ConnectionError> {
         // The driver's error with its causes ("error performing TLS handshake: invalid peer
         // certificate: UnknownIssuer"); it never holds the URL.
-        let refused = |e: tokio_postgres::Error| ConnectionError::BadConnection(chain(&e));
+        let refused =
+            |e: tokio_postgres::Error| ConnectionError::BadConnection(baton_core::error_chain(&e));
         match &self.tls {
             None => {
                 let (client, conn) = self.config.connect(NoTls).await.map_err(refused)?;
@@ -75,19 +76,6 @@ impl PgTarget {
             }
         }
     }
-}
-
-/// An error and its causes on one line: tokio-postgres's own message names only the kind of
-/// failure ("error connecting to server") and keeps the why in its sources.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut line = error.to_string();
-    let mut cause = error.source();
-    while let Some(c) = cause {
-        line.push_str(": ");
-        line.push_str(&c.to_string());
-        cause = c.source();
-    }
-    line
 }
 
 /// Decodes `%XX` escapes of a URL parameter value (a path may need `%2F`); anything that is
@@ -134,7 +122,7 @@ mod tests {
     #[test]
     fn bad_parameters_are_setup_errors_that_never_echo_the_url() {
         let err = PgTarget::parse("postgres://u:hunter2@h/db?nonsense=1").unwrap_err();
-        let line = chain(&err);
+        let line = baton_core::error_chain(&err);
         assert!(line.contains("nonsense") && !line.contains("hunter2"), "{line}");
         let err = PgTarget::parse("postgres://u:hunter2@h/db?sslmode=verify-full").unwrap_err();
         assert!(err.to_string().contains("sslrootcert"), "{err}");

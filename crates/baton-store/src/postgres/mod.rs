@@ -27,13 +27,23 @@ use diesel_async::pooled_connection::deadpool::{Object, Pool, PoolError};
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
-use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
+use diesel_async::scoped_futures::ScopedBoxFuture;
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 
 use crate::config::{PoolState, SetupError};
 use crate::errors;
 use baton_core::StoreError;
 use connect::PgTarget;
-use retry::{Attempts, Next};
+use retry::{Attempts, Kind, Next};
+
+/// Gives a transaction's body (a closure) the higher-ranked type [`PgPool::transaction`] takes;
+/// closures written in place are not inferred as such.
+pub(crate) fn work<'a, T, F>(f: F) -> F
+where
+    F: for<'r> Fn(&'r mut AsyncPgConnection) -> ScopedBoxFuture<'a, 'r, QueryResult<T>>,
+{
+    f
+}
 
 /// A pooled connection; dropping it returns it to its pool.
 pub(crate) type Conn = Object<AsyncPgConnection>;
@@ -149,6 +159,31 @@ impl PgPool {
             conn = self.checkout().await?;
         }
         Ok(conn)
+    }
+
+    /// Runs `work` as one transaction on a pooled connection, again after a failure the retry
+    /// policy says to retry (as every write); the outer error is a connection that could not
+    /// be had, the inner the last try's outcome, for the caller to map.
+    pub(crate) async fn transaction<'a, T, F>(
+        &self,
+        work: &'a F,
+    ) -> Result<QueryResult<T>, StoreError>
+    where
+        T: Send + 'a,
+        F: for<'r> Fn(&'r mut AsyncPgConnection) -> ScopedBoxFuture<'a, 'r, QueryResult<T>>
+            + Send
+            + Sync
+            + 'a,
+    {
+        let mut tries = Attempts::new(Kind::Write);
+        loop {
+            let mut conn = self.conn().await?;
+            let result = conn.transaction(|c| work(c)).await;
+            drop(conn);
+            if !self.again(&mut tries, &result).await {
+                return Ok(result);
+            }
+        }
     }
 
     /// Applies pending migrations over a connection taken out of the pool (so no other is
