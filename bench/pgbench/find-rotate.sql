@@ -14,7 +14,7 @@ SELECT id AS sid,
 \set init 0
 \endif
 \set one 1
-SELECT "sessions"."id", "sessions"."user_id", "sessions"."refresh_hash", "sessions"."generation", "sessions"."rotated_at", "sessions"."created_at", "sessions"."last_used_at", "sessions"."expires_at", "sessions"."absolute_expires_at", "sessions"."revoked_at", "sessions"."revoke_reason", "sessions"."user_agent", "sessions"."client_addr", "users"."id", "users"."email", "users"."password_hash", "users"."name", "users"."disabled_at", "users"."created_at", "users"."updated_at", "users"."email_verified_at" FROM ("sessions" INNER JOIN "users" ON ("sessions"."user_id" = "users"."id")) WHERE ("sessions"."id" = :sid) LIMIT :one \gset f_
+SELECT "sessions"."id", "sessions"."user_id", "sessions"."refresh_hash", "sessions"."generation", "sessions"."rotated_at", "sessions"."created_at", "sessions"."last_used_at", "sessions"."expires_at", "sessions"."absolute_expires_at", "sessions"."revoked_at", "sessions"."revoke_reason", "sessions"."user_agent", "sessions"."client_addr", "sessions"."amr", "users"."id", "users"."email", "users"."password_hash", "users"."name", "users"."disabled_at", "users"."created_at", "users"."updated_at", "users"."email_verified_at" FROM ("sessions" INNER JOIN "users" ON ("sessions"."user_id" = "users"."id")) WHERE ("sessions"."id" = :sid) LIMIT :one \gset f_
 \if :f_generation % 2 = 0
 UPDATE sessions AS s
    SET refresh_hash = :hb, generation = s.generation + 1,
@@ -26,7 +26,7 @@ UPDATE sessions AS s
    AND u.disabled_at IS NULL
 RETURNING s.id, s.user_id, s.refresh_hash, s.generation, s.rotated_at, s.created_at,
           s.last_used_at, s.expires_at, s.absolute_expires_at, s.revoked_at, s.revoke_reason,
-          s.user_agent, s.client_addr,
+          s.user_agent, s.client_addr, s.amr,
           u.email AS u_email, u.password_hash AS u_password_hash, u.name AS u_name,
           u.disabled_at AS u_disabled_at, u.created_at AS u_created_at,
           u.updated_at AS u_updated_at, u.email_verified_at AS u_email_verified_at \gset r_
@@ -41,7 +41,7 @@ UPDATE sessions AS s
    AND u.disabled_at IS NULL
 RETURNING s.id, s.user_id, s.refresh_hash, s.generation, s.rotated_at, s.created_at,
           s.last_used_at, s.expires_at, s.absolute_expires_at, s.revoked_at, s.revoke_reason,
-          s.user_agent, s.client_addr,
+          s.user_agent, s.client_addr, s.amr,
           u.email AS u_email, u.password_hash AS u_password_hash, u.name AS u_name,
           u.disabled_at AS u_disabled_at, u.created_at AS u_created_at,
           u.updated_at AS u_updated_at, u.email_verified_at AS u_email_verified_at \gset r_

@@ -33,7 +33,7 @@ UPDATE sessions AS s
    AND u.disabled_at IS NULL
 RETURNING s.id, s.user_id, s.refresh_hash, s.generation, s.rotated_at, s.created_at,
           s.last_used_at, s.expires_at, s.absolute_expires_at, s.revoked_at, s.revoke_reason,
-          s.user_agent, s.client_addr,
+          s.user_agent, s.client_addr, s.amr,
           u.email AS u_email, u.password_hash AS u_password_hash, u.name AS u_name,
           u.disabled_at AS u_disabled_at, u.created_at AS u_created_at,
           u.updated_at AS u_updated_at, u.email_verified_at AS u_email_verified_at \gset r_
@@ -48,7 +48,7 @@ UPDATE sessions AS s
    AND u.disabled_at IS NULL
 RETURNING s.id, s.user_id, s.refresh_hash, s.generation, s.rotated_at, s.created_at,
           s.last_used_at, s.expires_at, s.absolute_expires_at, s.revoked_at, s.revoke_reason,
-          s.user_agent, s.client_addr,
+          s.user_agent, s.client_addr, s.amr,
           u.email AS u_email, u.password_hash AS u_password_hash, u.name AS u_name,
           u.disabled_at AS u_disabled_at, u.created_at AS u_created_at,
           u.updated_at AS u_updated_at, u.email_verified_at AS u_email_verified_at \gset r_

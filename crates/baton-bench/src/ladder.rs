@@ -141,6 +141,7 @@ fn core(store: &Store) -> Result<Auth, Box<dyn Error>> {
         users: Arc::new(store.clone()),
         tokens: Arc::new(store.clone()),
         accounts: Arc::new(store.clone()),
+        factors: Arc::new(store.clone()),
         issuer: Arc::new(issuer),
         hasher: Arc::new(PlainHasher(PasswordHash::new("plain:\u{0}never".into()))),
         clock: Arc::new(SystemClock),
@@ -184,6 +185,7 @@ async fn store_loop(
         revoke_reason: None,
         user_agent: Some("baton-bench".into()),
         client_addr: Some("127.0.0.1".into()),
+        amr: baton_core::Amr::password(),
     };
     store.create_session(&session).await.map_err(|e| e.to_string())?;
     let id = session.id;

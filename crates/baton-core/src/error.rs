@@ -8,7 +8,11 @@
 //! return [`Fault`] itself. Each enum's outcome labels (for `/metrics`) are derived from its
 //! variants ([`crate::outcome`]).
 
+mod mfa;
+
 use std::time::Duration;
+
+pub use mfa::{MfaError, MfaOutcome, MfaPending};
 
 use crate::outcome::{FaultKind, Outcomes, outcomes};
 use crate::ports::{ComposeError, CreateUserError, HashError, SignError, StoreError, TokenError};
@@ -64,6 +68,10 @@ pub enum Fault {
     /// A mail could not be composed from its templates.
     #[error(transparent)]
     Mail(#[from] ComposeError),
+    /// A second-factor adapter failed: a sealed secret that does not open (a removed key),
+    /// a stored passkey or ceremony state it cannot read, enrolment material it cannot make.
+    #[error("second factor: {0}")]
+    SecondFactor(#[source] crate::ports::BoxError),
 }
 
 /// Gives a use-case error `From` conversions from every adapter failure, through [`Fault`],
@@ -88,6 +96,8 @@ macro_rules! fault_from {
     )*};
 }
 
+pub(crate) use fault_from;
+
 fault_from!(
     RegisterError,
     LoginError,
@@ -108,7 +118,8 @@ impl Fault {
             Fault::Store(StoreError::Backend(_))
             | Fault::Signing(_)
             | Fault::Hashing(HashError::Failed(_))
-            | Fault::Mail(_) => FaultKind::Error,
+            | Fault::Mail(_)
+            | Fault::SecondFactor(_) => FaultKind::Error,
         }
     }
 }
@@ -130,6 +141,7 @@ outcomes!(
     AccessError => AccessOutcome,
     RevokeSessionError => RevokeSessionOutcome,
     AccountError => AccountOutcome,
+    MfaError => MfaOutcome,
 );
 
 /// What the account lifecycle's use cases (SPEC §12) can answer.
@@ -219,6 +231,10 @@ pub enum LoginError {
         /// Time until the lock lifts (at least one second).
         retry_after: Duration,
     },
+    /// The password is right and the account has a second factor: no session yet; finish
+    /// with `POST /api/v1/auth/mfa/verify`.
+    #[error("a second factor is required")]
+    MfaRequired(MfaPending),
     /// Baton's side failed.
     #[error(transparent)]
     Fault(#[from] Fault),

@@ -30,26 +30,27 @@ pub use domain::mail::{
     Recipient,
 };
 pub use domain::password::{Password, PasswordHash};
-pub use domain::session::{ClientInfo, RefreshHash, RevokeReason, Session, SessionSummary};
+pub use domain::session::{Amr, ClientInfo, RefreshHash, RevokeReason, Session, SessionSummary};
 pub use domain::throttle::LoginKey;
 pub use domain::token::{
     Claims, ClientId, DEFAULT_CLIENT_ID, InvalidClientId, MAX_CLIENT_ID_LEN, TokenKind,
 };
 pub use domain::user::{DisplayName, User};
 pub use error::{
-    AccessError, AccountError, AdminError, Fault, InputError, LoginError, RefreshError,
-    RegisterError, RevokeSessionError, error_chain,
+    AccessError, AccountError, AdminError, Fault, InputError, LoginError, MfaError, MfaPending,
+    RefreshError, RegisterError, RevokeSessionError, error_chain,
 };
 pub use outcome::{FaultKind, Outcomes};
 pub use ports::{
-    AccountStore, BoxError, Clock, CreateUserError, EmailChange, HashError, LoginLimits,
-    PasswordHasher, RandomSource, Reservation, Rotation, SignError, StoreError, SystemClock,
-    SystemRandom, TokenError, TokenIssuer, TokenStore, UserStore,
+    AccountStore, BoxError, Clock, CreateUserError, EmailChange, FactorStore, HashError,
+    LoginLimits, PasswordHasher, RandomSource, Reservation, Rotation, SignError, StoreError,
+    SystemClock, SystemRandom, TokenError, TokenIssuer, TokenStore, UserStore,
 };
 pub use ports::{ComposeError, MailComposer, MailTransport, SendError};
 pub use rules::mail_retry::{Attempts, GiveUpReason, NextStep, RetryPolicy};
 pub use rules::policy::Policy;
 pub use service::{
-    ActiveToken, Auth, BATCH, CLAIM_FOR, Delivery, IssuedTokens, LogoutScope, MAIL_INTERVAL,
-    MailSetup, Ports, Principal,
+    ActiveToken, Auth, BATCH, CHALLENGE_TTL, CLAIM_FOR, Delivery, IssuedTokens, LogoutScope,
+    MAIL_INTERVAL, MAX_PASSKEY_NAME, MailSetup, PasswordlessStart, Ports, Principal, Proof,
+    SecondFactors,
 };

@@ -82,7 +82,15 @@ mod tests {
         );
         assert_eq!(
             LoginError::labels(),
-            ["bad_credentials", "disabled", "unverified", "locked", "unavailable", "error"]
+            [
+                "bad_credentials",
+                "disabled",
+                "unverified",
+                "locked",
+                "mfa_required",
+                "unavailable",
+                "error"
+            ]
         );
         assert_eq!(
             RegisterError::labels(),

@@ -41,6 +41,10 @@ pub struct AccessClaims {
     pub exp: i64,
     /// `access` for access tokens; refresh tokens say `refresh` and are refused here.
     pub token_type: String,
+    /// How the user proved who they are (RFC 8176): `mfa` when a second factor was given.
+    /// Tokens minted before Baton had second factors carry none: read as "no second factor".
+    #[serde(default)]
+    pub amr: Vec<String>,
 }
 
 /// Why a token was refused (the client gets 401 for all but `Unavailable`).
@@ -61,6 +65,11 @@ pub enum Refused {
     /// The session ended (only the introspecting route can know).
     #[error("token no longer active")]
     Inactive,
+    /// A valid token whose login gave no second factor, on a route that needs one (answered
+    /// with RFC 9470's `insufficient_user_authentication`, so the client knows to log in with
+    /// a second factor rather than to refresh).
+    #[error("no second factor at login")]
+    NeedsSecondFactor,
     /// Baton could not be asked (no key set yet, or introspection failed): 503.
     #[error("Baton unavailable: {0}")]
     Unavailable(String),

@@ -9,6 +9,10 @@
 //! - `GET /introspected`: the same check, then Baton is asked whether the session is still
 //!   live ([`introspect::Introspector`]); logout ends access at once, at the cost of a call to
 //!   Baton per request.
+//!
+//! A third, `GET /mfa-only`, shows an API demanding a second factor: the JWKS check, then the
+//! token's `amr` claim (RFC 8176) must hold `mfa`; otherwise 401 with RFC 9470's
+//! `insufficient_user_authentication` challenge.
 
 #![warn(missing_docs)]
 
@@ -71,7 +75,8 @@ pub fn routes(state: web::Data<State>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(state)
             .route("/jwks-only", web::get().to(jwks_only))
-            .route("/introspected", web::get().to(introspected));
+            .route("/introspected", web::get().to(introspected))
+            .route("/mfa-only", web::get().to(mfa_only));
     }
 }
 
@@ -88,6 +93,15 @@ async fn introspected(state: web::Data<State>, req: HttpRequest) -> Result<HttpR
     let claims = state.verifier.verify(token).await?;
     state.introspector.check(token, &claims.sub).await?;
     Ok(hello(&claims, "signature (JWKS) and session (introspection)"))
+}
+
+/// Accepts a token as `/jwks-only` does, and only if its login gave a second factor.
+async fn mfa_only(state: web::Data<State>, req: HttpRequest) -> Result<HttpResponse, Refused> {
+    let claims = state.verifier.verify(bearer(&req)?).await?;
+    if !claims.amr.iter().any(|m| m == "mfa") {
+        return Err(Refused::NeedsSecondFactor);
+    }
+    Ok(hello(&claims, "signature (JWKS) and a second factor (amr)"))
 }
 
 fn hello(claims: &AccessClaims, checked: &str) -> HttpResponse {
@@ -119,8 +133,17 @@ impl ResponseError for Refused {
     fn error_response(&self) -> HttpResponse {
         tracing::info!(reason = %self, "request refused");
         let mut res = HttpResponse::build(self.status_code());
-        if self.status_code() == StatusCode::UNAUTHORIZED {
-            let challenge = HeaderValue::from_static("Bearer error=\"invalid_token\"");
+        let challenge = match self {
+            Refused::Unavailable(_) => None,
+            // RFC 9470 §3: log in again with a stronger method, here a second factor.
+            Refused::NeedsSecondFactor => Some(
+                "Bearer error=\"insufficient_user_authentication\", \
+                 error_description=\"A second factor is required\"",
+            ),
+            _ => Some("Bearer error=\"invalid_token\""),
+        };
+        if let Some(challenge) = challenge {
+            let challenge = HeaderValue::from_static(challenge);
             res.insert_header((header::WWW_AUTHENTICATE, challenge));
         }
         res.json(json!({ "error": self.status_code().canonical_reason() }))

@@ -39,6 +39,11 @@ struct Baton {
 /// Starts Baton with one signing key (`kid` k-1) of `alg` and the example as introspection
 /// client.
 async fn baton(alg: KeyAlg, private_pem: &str) -> Baton {
+    baton_with(alg, private_pem, |_| {}).await
+}
+
+/// [`baton`] with `tweak` applied to its configuration.
+async fn baton_with(alg: KeyAlg, private_pem: &str, tweak: impl FnOnce(&mut Config)) -> Baton {
     let db = tokio::task::spawn_blocking(TestDatabase::sqlite).await.unwrap();
     let mut config = Config::default();
     config.server.workers = Some(1);
@@ -48,6 +53,7 @@ async fn baton(alg: KeyAlg, private_pem: &str) -> Baton {
     config.jwt.keys = vec![key_entry(alg, "k-1", private_pem)];
     let secret = Secret::new(CLIENT_SECRET);
     config.introspection.clients = vec![IntrospectionClient { id: "example".into(), secret }];
+    tweak(&mut config);
     let service = wiring::service(&config).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let app = Application::with_listener(listener, &config.server, service.state).unwrap();
@@ -226,4 +232,50 @@ fn decode_claims(token: &str) -> Value {
     let part = token.split('.').nth(1).unwrap();
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).unwrap();
     serde_json::from_slice(&bytes).unwrap()
+}
+
+/// The code an authenticator app shows now for the base32 `secret` (totp-lite: not Baton's
+/// code).
+fn totp_now(secret: &str) -> String {
+    let key = data_encoding::BASE32_NOPAD.decode(secret.as_bytes()).unwrap();
+    let now = OffsetDateTime::now_utc().unix_timestamp() as u64;
+    totp_lite::totp_custom::<totp_lite::Sha1>(30, 6, &key, now)
+}
+
+#[tokio::test]
+async fn the_mfa_route_wants_a_second_factor_in_amr() {
+    let key = generate_p256();
+    let baton = baton_with(KeyAlg::ES256, key.private_pem.expose_secret(), |c| {
+        c.mfa.encryption_key = vec![Secret::new("AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=")];
+    })
+    .await;
+    let api = example_api(&baton);
+    let body = json!({ "email": "ada@example.com", "password": PASSWORD });
+    let pair = tokens(format!("{}/api/v1/auth/register", baton.url), body.clone()).await;
+    let password_only = pair["access_token"].as_str().unwrap().to_owned();
+    let res = reqwest::Client::new().get(format!("{api}/mfa-only")).bearer_auth(&password_only);
+    let res = res.send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "a password alone is not enough");
+    let challenge = res.headers()["www-authenticate"].to_str().unwrap();
+    assert!(challenge.contains("error=\"insufficient_user_authentication\""), "{challenge}");
+    assert_eq!(call(&api, "/jwks-only", &password_only).await, StatusCode::OK);
+
+    // Enrol TOTP, log in with the password and a recovery code: the token says `mfa`.
+    let enrol =
+        post(format!("{}/api/v1/auth/mfa/totp", baton.url), Some(&password_only), json!({}));
+    let enrolment: Value = enrol.await.json().await.unwrap();
+    let code = totp_now(enrolment["secret"].as_str().unwrap());
+    let confirm = format!("{}/api/v1/auth/mfa/totp/confirm", baton.url);
+    let codes: Value =
+        post(confirm, Some(&password_only), json!({ "code": code })).await.json().await.unwrap();
+    let login = post(format!("{}/api/v1/auth/login", baton.url), None, body).await;
+    assert_eq!(login.status(), StatusCode::FORBIDDEN);
+    let pending: Value = login.json().await.unwrap();
+    assert_eq!(pending["code"], "mfa_required");
+    let verify =
+        json!({ "mfa_token": pending["mfa_token"], "recovery_code": codes["recovery_codes"][0] });
+    let pair = tokens(format!("{}/api/v1/auth/mfa/verify", baton.url), verify).await;
+    let with_mfa = pair["access_token"].as_str().unwrap();
+    assert_eq!(decode_claims(with_mfa)["amr"], json!(["pwd", "mfa"]));
+    assert_eq!(call(&api, "/mfa-only", with_mfa).await, StatusCode::OK);
 }

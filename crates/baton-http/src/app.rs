@@ -14,7 +14,8 @@ use crate::middleware::ratelimit;
 use crate::openapi;
 use crate::paths;
 use crate::routes::{
-    account, discovery, health, introspect, jwks, lifecycle, oauth, ops, sessions, tokens,
+    account, discovery, health, introspect, jwks, lifecycle, mfa, oauth, ops, passkeys, sessions,
+    tokens,
 };
 use crate::state::AppState;
 use actix_web::body::MessageBody;
@@ -110,6 +111,38 @@ pub fn endpoints() -> Vec<Endpoint> {
         }),
         endpoint(Method::GET, paths::OPENID_CONFIGURATION, Browsers, || {
             web::route().to(discovery::openid_configuration)
+        }),
+        // Second factors (SPEC §13). The routes that check a password or a code toward the
+        // lockout are rate-limited; `DELETE /mfa/totp` shares the enrolment's resource.
+        endpoint(Method::POST, paths::MFA_TOTP, BrowsersRateLimited, || {
+            web::route().to(mfa::enrol_totp)
+        }),
+        endpoint(Method::DELETE, paths::MFA_TOTP, BrowsersRateLimited, || {
+            web::route().to(mfa::disable_totp)
+        }),
+        endpoint(Method::POST, paths::MFA_TOTP_CONFIRM, Browsers, || {
+            web::route().to(mfa::confirm_totp)
+        }),
+        endpoint(Method::POST, paths::MFA_VERIFY, BrowsersRateLimited, || {
+            web::route().to(mfa::verify)
+        }),
+        endpoint(Method::POST, paths::MFA_WEBAUTHN_START, Browsers, || {
+            web::route().to(mfa::webauthn_start)
+        }),
+        endpoint(Method::GET, paths::PASSKEYS, Browsers, || web::route().to(passkeys::list)),
+        endpoint(Method::PATCH, paths::PASSKEY, Browsers, || web::route().to(passkeys::rename)),
+        endpoint(Method::DELETE, paths::PASSKEY, Browsers, || web::route().to(passkeys::remove)),
+        endpoint(Method::POST, paths::PASSKEY_REGISTER_START, Browsers, || {
+            web::route().to(passkeys::register_start)
+        }),
+        endpoint(Method::POST, paths::PASSKEY_REGISTER_FINISH, Browsers, || {
+            web::route().to(passkeys::register_finish)
+        }),
+        endpoint(Method::POST, paths::PASSKEY_LOGIN_START, Browsers, || {
+            web::route().to(passkeys::login_start)
+        }),
+        endpoint(Method::POST, paths::PASSKEY_LOGIN_FINISH, BrowsersRateLimited, || {
+            web::route().to(passkeys::login_finish)
         }),
     ]
 }

@@ -17,7 +17,8 @@ use crate::error::Problem;
 use crate::openapi::links::TokenLinks;
 use crate::paths;
 use crate::routes::{
-    account, discovery, health, introspect, jwks, lifecycle, oauth, ops, sessions, tokens,
+    account, discovery, health, introspect, jwks, lifecycle, mfa, oauth, ops, passkeys, sessions,
+    tokens,
 };
 use std::sync::OnceLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -61,6 +62,18 @@ pub const BEARER: &str = "bearer";
         oauth::revoke,
         discovery::metadata,
         discovery::openid_configuration,
+        mfa::enrol_totp,
+        mfa::confirm_totp,
+        mfa::disable_totp,
+        mfa::verify,
+        mfa::webauthn_start,
+        passkeys::register_start,
+        passkeys::register_finish,
+        passkeys::list,
+        passkeys::rename,
+        passkeys::remove,
+        passkeys::login_start,
+        passkeys::login_finish,
     ),
     components(schemas(Problem, Scope)),
     modifiers(&BearerScheme, &BasicScheme, &CookieScheme, &OptionalBodies, &TokenLinks),
@@ -71,6 +84,9 @@ pub const BEARER: &str = "bearer";
         (name = "operations", description = "Probes, metrics and this document"),
         (name = "resource servers", description = "For the APIs that accept Baton's access \
                                                    tokens: the JWKS and introspection"),
+        (name = "second factors", description = "TOTP, recovery codes and passkeys; the \
+                                                 second step of a login (`mfa_required`) \
+                                                 and passwordless login"),
         (name = "oauth", description = "The OAuth 2.0 surface for standard client libraries: \
                                         the refresh grant, revocation and metadata; errors are \
                                         RFC 6749 JSON (`error`, `error_description`, `code`)"),

@@ -54,3 +54,23 @@ pub const EMAIL: &str = "/api/v1/auth/email";
 pub const EMAIL_VERIFY: &str = "/api/v1/auth/email/verify";
 /// `POST`: send the verification mail again.
 pub const EMAIL_VERIFY_RESEND: &str = "/api/v1/auth/email/verify/resend";
+/// `POST`: start TOTP enrolment; `DELETE`: disable TOTP.
+pub const MFA_TOTP: &str = "/api/v1/auth/mfa/totp";
+/// `POST`: confirm TOTP with a first code (answers the recovery codes).
+pub const MFA_TOTP_CONFIRM: &str = "/api/v1/auth/mfa/totp/confirm";
+/// `POST`: finish a login with a second factor.
+pub const MFA_VERIFY: &str = "/api/v1/auth/mfa/verify";
+/// `POST`: the passkey options for a login's second factor.
+pub const MFA_WEBAUTHN_START: &str = "/api/v1/auth/mfa/webauthn/start";
+/// `GET`: the caller's passkeys.
+pub const PASSKEYS: &str = "/api/v1/auth/passkeys";
+/// `PATCH`: rename, `DELETE`: remove one of the caller's passkeys.
+pub const PASSKEY: &str = "/api/v1/auth/passkeys/{id}";
+/// `POST`: start registering a passkey.
+pub const PASSKEY_REGISTER_START: &str = "/api/v1/auth/passkeys/register/start";
+/// `POST`: finish registering a passkey.
+pub const PASSKEY_REGISTER_FINISH: &str = "/api/v1/auth/passkeys/register/finish";
+/// `POST`: start a passwordless login.
+pub const PASSKEY_LOGIN_START: &str = "/api/v1/auth/passkeys/login/start";
+/// `POST`: finish a passwordless login.
+pub const PASSKEY_LOGIN_FINISH: &str = "/api/v1/auth/passkeys/login/finish";

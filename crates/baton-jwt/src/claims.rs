@@ -36,6 +36,9 @@ pub(crate) struct WireClaims {
     /// Whether the account's email was verified (access tokens minted since SPEC §12).
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     pub(crate) email_verified: Option<bool>,
+    /// How the session's login was proven (RFC 8176), access tokens minted since SPEC §13.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    pub(crate) amr: Option<Vec<String>>,
 }
 
 /// Why claims cannot be signed: the core asked for a token Baton would then refuse.
@@ -88,6 +91,7 @@ impl WireClaims {
             token_type: claims.kind.as_str().to_owned(),
             session_exp: claims.session_expires_at.map(OffsetDateTime::unix_timestamp),
             email_verified: claims.email_verified,
+            amr: claims.amr.clone(),
         })
     }
 
@@ -117,6 +121,7 @@ impl WireClaims {
             expires_at: instant(self.exp).ok_or("exp out of range")?,
             session_expires_at,
             email_verified: self.email_verified,
+            amr: self.amr,
         })
     }
 }
@@ -151,6 +156,7 @@ mod tests {
             token_type: "access".into(),
             session_exp: None,
             email_verified: None,
+            amr: None,
         }
     }
 

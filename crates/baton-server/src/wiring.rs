@@ -1,9 +1,14 @@
 //! Wiring: configuration → adapters → the core's use cases → the HTTP adapter's state.
 
 use crate::config::{Config, ConfigError};
-use baton_core::{Auth, Clock, MailSetup, Ports, StoreError, SystemClock, SystemRandom};
+use baton_core::ports::SecretSealer;
+use baton_core::{
+    Auth, Clock, MailSetup, Ports, SecondFactors, StoreError, SystemClock, SystemRandom,
+};
 use baton_http::{AppState, Gauges, JwksDocument, Operations, PublishedKeys};
 use baton_jwt::{JwtIssuer, KeyError, ReloadableIssuer};
+use baton_mfa::{AesGcmSealer, OsRandomBytes, TotpRs};
+use baton_passkeys::WebauthnRs;
 use baton_password::{BcryptHasher, CostOutOfRange, HashPool};
 use baton_store::{Backend, Store, StoreConfig, WorkerPools};
 use std::sync::Arc;
@@ -27,6 +32,9 @@ pub enum StartupError {
     /// The mail transport or templates could not be set up.
     #[error("mail")]
     Mail(#[from] baton_mail::SetupError),
+    /// The second factors could not be set up (`[mfa]`, `[webauthn]`).
+    #[error("second factors: {0}")]
+    SecondFactors(String),
     /// The socket could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -60,6 +68,7 @@ pub struct Adapters {
     policy: baton_core::Policy,
     clock: Arc<dyn Clock>,
     mail: Option<MailSetup>,
+    second: SecondFactors,
     /// The reloadable JWT key set.
     pub keys: Arc<ReloadableIssuer>,
     /// bcrypt, on its own bounded pool (`passwords.threads`), shared by every worker.
@@ -74,7 +83,9 @@ impl Adapters {
         let (threads, wait) = (config.passwords.threads(), config.database.connect_timeout);
         let hasher = BcryptHasher::new(config.passwords.bcrypt_cost, HashPool { threads, wait })?;
         let mail = baton_mail::settings::mail_setup(config)?;
-        Ok(Self { policy: config.policy(), clock, mail, keys, hasher: Arc::new(hasher) })
+        let second = second_factors(config)?;
+        let hasher = Arc::new(hasher);
+        Ok(Self { policy: config.policy(), clock, mail, second, keys, hasher })
     }
 
     /// The use cases on `store`, with every other adapter shared.
@@ -82,18 +93,41 @@ impl Adapters {
         let ports = Ports {
             users: Arc::new(store.clone()),
             tokens: Arc::new(store.clone()),
-            accounts: Arc::new(store),
+            accounts: Arc::new(store.clone()),
+            factors: Arc::new(store),
             issuer: self.keys.clone(),
             hasher: self.hasher.clone(),
             clock: self.clock.clone(),
             random: Arc::new(SystemRandom),
         };
-        let auth = Auth::new(ports, self.policy.clone());
+        let auth = Auth::new(ports, self.policy.clone()).with_second_factors(self.second.clone());
         match self.mail.clone() {
             Some(mail) => auth.with_mail(mail),
             None => auth,
         }
     }
+}
+
+/// TOTP (totp-rs; sealed with `mfa.encryption_key` when one is set) and passkeys
+/// (webauthn-rs, the relying party of `[webauthn]`), on the system's random bytes.
+fn second_factors(config: &Config) -> Result<SecondFactors, StartupError> {
+    let bad = |e: &dyn std::error::Error| StartupError::SecondFactors(baton_core::error_chain(e));
+    let totp = TotpRs::new(&config.mfa.totp_issuer).map_err(|e| bad(&e))?;
+    let sealer: Option<Arc<dyn SecretSealer>> = match config.mfa.totp_available() {
+        true => {
+            let sealer = AesGcmSealer::from_base64(config.mfa.encryption_keys());
+            Some(Arc::new(sealer.map_err(|e| bad(&e))?))
+        }
+        false => None,
+    };
+    let w = &config.webauthn;
+    let passkeys = WebauthnRs::new(&w.rp_id, &w.rp_name, &w.origins).map_err(|e| bad(&e))?;
+    Ok(SecondFactors {
+        totp: Arc::new(totp),
+        sealer,
+        passkeys: Arc::new(passkeys),
+        random: Arc::new(OsRandomBytes),
+    })
 }
 
 /// A wired service: the HTTP adapter's state and the adapters behind it that the commands and

@@ -24,6 +24,8 @@ mod config;
 mod db;
 mod errors;
 mod exec;
+mod factor_rows;
+mod factor_store;
 mod migrations;
 mod postgres;
 mod rows;

@@ -97,6 +97,7 @@ mod tests {
                 "2026-11-30-000003_create_login_attempts",
                 "2026-11-30-000004_drop_sessions_expires_at_idx",
                 "2026-12-07-000005_accounts",
+                "2026-12-07-000006_second_factors",
             ]
         );
         assert!(run_sqlite(&mut conn).unwrap().is_empty());

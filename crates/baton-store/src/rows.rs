@@ -6,7 +6,7 @@
 use crate::schema::{sessions, users};
 use crate::sql_types::{Id, Ts};
 use baton_core::{
-    DisplayName, Email, PasswordHash, RefreshHash, RevokeReason, Session, StoreError, User,
+    Amr, DisplayName, Email, PasswordHash, RefreshHash, RevokeReason, Session, StoreError, User,
 };
 use diesel::prelude::*;
 
@@ -85,6 +85,7 @@ pub struct SessionRow {
     revoke_reason: Option<String>,
     user_agent: Option<String>,
     client_addr: Option<String>,
+    amr: String,
 }
 
 impl TryFrom<SessionRow> for Session {
@@ -109,6 +110,7 @@ impl TryFrom<SessionRow> for Session {
             revoke_reason: row.revoke_reason.as_deref().and_then(RevokeReason::parse),
             user_agent: row.user_agent,
             client_addr: row.client_addr,
+            amr: Amr::from_text(&row.amr),
         })
     }
 }
@@ -130,6 +132,7 @@ pub struct NewSession<'a> {
     revoke_reason: Option<&'static str>,
     user_agent: Option<&'a str>,
     client_addr: Option<&'a str>,
+    amr: String,
 }
 
 impl<'a> From<&'a Session> for NewSession<'a> {
@@ -148,6 +151,7 @@ impl<'a> From<&'a Session> for NewSession<'a> {
             revoke_reason: s.revoke_reason.map(RevokeReason::as_str),
             user_agent: s.user_agent.as_deref(),
             client_addr: s.client_addr.as_deref(),
+            amr: s.amr.to_text(),
         }
     }
 }
@@ -182,6 +186,8 @@ pub struct RotatedRow {
     user_agent: Option<String>,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     client_addr: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    amr: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
     u_email: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
@@ -226,6 +232,7 @@ impl TryFrom<RotatedRow> for (Session, User) {
             revoke_reason: r.revoke_reason,
             user_agent: r.user_agent,
             client_addr: r.client_addr,
+            amr: r.amr,
         };
         Ok((Session::try_from(session)?, User::from(user)))
     }
@@ -269,6 +276,7 @@ mod tests {
             revoke_reason: revoke_reason.map(str::to_owned),
             user_agent: None,
             client_addr: None,
+            amr: "pwd otp mfa".into(),
         }
     }
 

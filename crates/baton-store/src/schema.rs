@@ -39,6 +39,7 @@ diesel::table! {
         revoke_reason -> Nullable<Text>,
         user_agent -> Nullable<Text>,
         client_addr -> Nullable<Text>,
+        amr -> Text,
     }
 }
 
@@ -106,5 +107,64 @@ diesel::table! {
         sent_at -> Nullable<DbTime>,
         failed_at -> Nullable<DbTime>,
         last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{BigInt, Nullable, Text};
+    use crate::sql_types::{DbTime, DbUuid};
+
+    /// One TOTP per user, secret sealed (see `baton_core::domain::factor::TotpFactor`).
+    totp_factors (user_id) {
+        user_id -> DbUuid,
+        sealed -> Text,
+        confirmed_at -> Nullable<DbTime>,
+        last_step -> Nullable<BigInt>,
+        created_at -> DbTime,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::Binary;
+    use crate::sql_types::DbUuid;
+
+    /// Unused recovery codes, by hash.
+    recovery_codes (user_id, code_hash) {
+        user_id -> DbUuid,
+        code_hash -> Binary,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Bool, Nullable, Text};
+    use crate::sql_types::{DbTime, DbUuid};
+
+    /// Registered passkeys (see `baton_core::domain::factor::PasskeyRecord`).
+    passkeys (id) {
+        id -> DbUuid,
+        user_id -> DbUuid,
+        credential_id -> Text,
+        name -> Text,
+        credential -> Text,
+        backup_eligible -> Bool,
+        created_at -> DbTime,
+        last_used_at -> Nullable<DbTime>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Binary, Nullable, Text};
+    use crate::sql_types::{DbTime, DbUuid};
+
+    /// Logins waiting for a second factor and WebAuthn ceremonies between start and finish
+    /// (see `baton_core::domain::factor::Challenge`).
+    mfa_challenges (id) {
+        id -> Binary,
+        kind -> Text,
+        user_id -> Nullable<DbUuid>,
+        client_id -> Nullable<Text>,
+        state -> Nullable<Text>,
+        created_at -> DbTime,
+        expires_at -> DbTime,
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod account_token;
 pub mod email;
+pub mod factor;
 pub mod link;
 pub mod mail;
 pub mod passkey;

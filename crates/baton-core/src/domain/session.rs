@@ -49,6 +49,9 @@ pub enum RevokeReason {
     UserRevoked,
     /// The account was disabled.
     AccountDisabled,
+    /// The user removed a second factor: every other session ends, since any of them may be
+    /// the one that should not have been (SPEC §13).
+    FactorRemoved,
 }
 
 impl RevokeReason {
@@ -60,14 +63,22 @@ impl RevokeReason {
             RevokeReason::Evicted => "evicted",
             RevokeReason::UserRevoked => "user_revoked",
             RevokeReason::AccountDisabled => "account_disabled",
+            RevokeReason::FactorRemoved => "factor_removed",
         }
     }
 
     /// Reads a stored name back; unknown names from a newer version read as `None`.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Logout, Self::Reuse, Self::Evicted, Self::UserRevoked, Self::AccountDisabled]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [
+            Self::Logout,
+            Self::Reuse,
+            Self::Evicted,
+            Self::UserRevoked,
+            Self::AccountDisabled,
+            Self::FactorRemoved,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
     }
 }
 
@@ -104,6 +115,47 @@ pub struct Session {
     pub user_agent: Option<String>,
     /// Client address seen at login.
     pub client_addr: Option<String>,
+    /// How the user proved who they were at login (RFC 8176), carried by every access token
+    /// of the session.
+    pub amr: Amr,
+}
+
+/// The `amr` values of a session (RFC 8176: `pwd`, `otp`, `hwk`, `swk`, `mfa`), in the order
+/// [`crate::rules::amr::amr`] gives them. Stored as one space-separated text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Amr(Vec<String>);
+
+impl Amr {
+    /// A password alone: every session opened before second factors existed.
+    pub fn password() -> Self {
+        Self(vec!["pwd".to_owned()])
+    }
+
+    /// The values, in order.
+    pub fn values(&self) -> &[String] {
+        &self.0
+    }
+
+    /// Whether a second factor was given (`mfa`).
+    pub fn is_mfa(&self) -> bool {
+        self.0.iter().any(|v| v == "mfa")
+    }
+
+    /// The stored form: the values separated by single spaces.
+    pub fn to_text(&self) -> String {
+        self.0.join(" ")
+    }
+
+    /// Reads the stored form back (empty words dropped).
+    pub fn from_text(text: &str) -> Self {
+        Self(text.split_whitespace().map(str::to_owned).collect())
+    }
+}
+
+impl From<Vec<&'static str>> for Amr {
+    fn from(values: Vec<&'static str>) -> Self {
+        Self(values.into_iter().map(str::to_owned).collect())
+    }
 }
 
 impl Session {
@@ -158,10 +210,21 @@ mod tests {
             RevokeReason::Evicted,
             RevokeReason::UserRevoked,
             RevokeReason::AccountDisabled,
+            RevokeReason::FactorRemoved,
         ] {
             assert_eq!(RevokeReason::parse(r.as_str()), Some(r));
         }
         assert_eq!(RevokeReason::parse("nope"), None);
+    }
+
+    #[test]
+    fn amr_is_stored_as_words() {
+        let amr = Amr::from(vec!["pwd", "otp", "mfa"]);
+        assert_eq!(amr.to_text(), "pwd otp mfa");
+        assert_eq!(Amr::from_text("pwd  otp mfa "), amr);
+        assert!(amr.is_mfa());
+        assert!(!Amr::password().is_mfa());
+        assert_eq!(Amr::password().values(), ["pwd"]);
     }
 
     #[test]

@@ -109,6 +109,9 @@ pub struct Claims {
     /// `email_verified` (access tokens): whether the account's email was verified when the
     /// token was minted, so an API can ask for it. `None` in refresh tokens.
     pub email_verified: Option<bool>,
+    /// `amr` (access tokens, RFC 8176): how the user proved who they were at the session's
+    /// login (`pwd`, `otp`, `hwk`, `swk`, `mfa`), so an API can demand a second factor.
+    pub amr: Option<Vec<String>>,
 }
 
 /// Where a refresh token stands in its session's chain, read from its `jti`.

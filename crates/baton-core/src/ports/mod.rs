@@ -14,6 +14,7 @@
 mod accounts;
 mod clock;
 mod entropy;
+mod factors;
 mod hasher;
 mod issuer;
 mod mail;
@@ -25,6 +26,7 @@ mod totp;
 pub use accounts::{AccountStore, EmailChange};
 pub use clock::{Clock, RandomSource, SystemClock, SystemRandom};
 pub use entropy::RandomBytes;
+pub use factors::FactorStore;
 pub use hasher::{HashError, PasswordHasher};
 pub use issuer::{SignError, TokenError, TokenIssuer};
 pub use mail::{ComposeError, MailComposer, MailTransport, SendError};

@@ -157,6 +157,7 @@ pub fn refresh_claims(
         expires_at,
         session_expires_at: Some(chain.absolute_end),
         email_verified: None,
+        amr: None,
     }
 }
 
@@ -197,6 +198,7 @@ pub fn access_claims(
         expires_at: (now + policy.access_ttl).min(session.absolute_expires_at),
         session_expires_at: None,
         email_verified: None,
+        amr: None,
     }
 }
 

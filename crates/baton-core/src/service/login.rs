@@ -9,7 +9,7 @@
 
 use super::{Auth, IssuedTokens};
 use crate::domain::email::Email;
-use crate::domain::session::ClientInfo;
+use crate::domain::session::{Amr, ClientInfo};
 use crate::domain::throttle::LoginKey;
 use crate::domain::token::ClientId;
 use crate::domain::user::User;
@@ -67,9 +67,14 @@ impl Auth {
             tracing::info!(user_id = %user.id, reason = "unverified", "login refused");
             return Err(LoginError::EmailNotVerified);
         }
-        Ok(self
-            .open_login_session(user, client, self.client_or_default(client_id), self.now())
-            .await?)
+        let client_id = self.client_or_default(client_id);
+        let factors = self.ports.factors.factor_summary(user.id).await?;
+        if factors.has_second_factor() {
+            let pending = self.start_mfa(&user, factors, client_id).await?;
+            tracing::info!(user_id = %user.id, "password right; second factor required");
+            return Err(LoginError::MfaRequired(pending));
+        }
+        Ok(self.open_login_session(user, client, client_id, Amr::password(), self.now()).await?)
     }
 
     /// The account if `password` is its password; `InvalidCredentials` otherwise, after one
@@ -91,14 +96,17 @@ impl Auth {
         }
     }
 
-    async fn open_login_session(
+    /// Opens a session for `user`, whose login was proven with `amr`, and mints its pair.
+    pub(super) async fn open_login_session(
         &self,
         user: User,
         client: ClientInfo,
         client_id: ClientId,
+        amr: Amr,
         now: OffsetDateTime,
     ) -> Result<IssuedTokens, Fault> {
-        let (session, refresh_token) = self.new_session(user.id, client, client_id.clone(), now)?;
+        let (session, refresh_token) =
+            self.new_session(user.id, client, client_id.clone(), amr, now)?;
         self.ports.tokens.create_session(&session).await?;
         self.evict_excess_sessions(&session, now).await?;
         self.with_access_token(user, &session, &client_id, refresh_token, now)

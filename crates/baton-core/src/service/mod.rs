@@ -10,18 +10,22 @@ mod admin;
 mod introspect;
 mod login;
 mod outbox;
+mod passkeys;
 mod refresh;
 mod register;
+mod second_factor;
 mod sessions;
+mod totp;
 
 use std::sync::Arc;
 
-use crate::domain::session::{ClientInfo, RefreshHash, RevokeReason, Session};
+use crate::domain::session::{Amr, ClientInfo, RefreshHash, RevokeReason, Session};
 use crate::domain::token::ClientId;
 use crate::domain::user::User;
 use crate::error::Fault;
 use crate::ports::{
-    AccountStore, Clock, PasswordHasher, RandomSource, TokenIssuer, TokenStore, UserStore,
+    AccountStore, Clock, FactorStore, PasswordHasher, RandomSource, TokenIssuer, TokenStore,
+    UserStore,
 };
 use crate::rules::policy::Policy;
 use crate::rules::rotation::{self, Chain};
@@ -30,6 +34,8 @@ use time::OffsetDateTime;
 pub use accounts::{MAIL_INTERVAL, MailSetup};
 pub use introspect::ActiveToken;
 pub use outbox::{BATCH, CLAIM_FOR, Delivery};
+pub use passkeys::{MAX_PASSKEY_NAME, PasswordlessStart};
+pub use second_factor::{CHALLENGE_TTL, Proof, SecondFactors};
 pub use sessions::{LogoutScope, Principal};
 
 /// The adapters an [`Auth`] runs on.
@@ -41,6 +47,8 @@ pub struct Ports {
     pub tokens: Arc<dyn TokenStore>,
     /// Account tokens, account changes and the mail outbox.
     pub accounts: Arc<dyn AccountStore>,
+    /// Second factors and the challenges of their logins and ceremonies.
+    pub factors: Arc<dyn FactorStore>,
     /// Token signing and verification.
     pub issuer: Arc<dyn TokenIssuer>,
     /// Password hashing.
@@ -58,6 +66,7 @@ pub struct Auth {
     policy: Policy,
     fast_rotation: bool,
     mail: Option<Arc<accounts::MailSetup>>,
+    second: Option<Arc<SecondFactors>>,
 }
 
 /// A freshly issued token pair with what a token response shows.
@@ -87,7 +96,7 @@ pub struct IssuedTokens {
 impl Auth {
     /// Wires the use cases to their adapters under a policy.
     pub fn new(ports: Ports, policy: Policy) -> Self {
-        Self { ports, policy, fast_rotation: true, mail: None }
+        Self { ports, policy, fast_rotation: true, mail: None, second: None }
     }
 
     /// The same use cases with refresh's one-statement fast path switched off, so that every
@@ -115,13 +124,14 @@ impl Auth {
         client_id.unwrap_or_else(|| self.policy.default_client_id.clone())
     }
 
-    /// A new session (generation 0) of `user_id` for `client_id` opened at `now`, with its
-    /// first refresh token; nothing is stored yet.
+    /// A new session (generation 0) of `user_id` for `client_id` opened at `now` by a login
+    /// proven with `amr`, with its first refresh token; nothing is stored yet.
     fn new_session(
         &self,
         user_id: uuid::Uuid,
         client: ClientInfo,
         client_id: ClientId,
+        amr: Amr,
         now: OffsetDateTime,
     ) -> Result<(Session, String), Fault> {
         let session_id = self.ports.random.uuid();
@@ -144,6 +154,7 @@ impl Auth {
             revoke_reason: None,
             user_agent: client.user_agent,
             client_addr: client.client_addr,
+            amr,
         };
         Ok((session, refresh_token))
     }
@@ -176,6 +187,7 @@ impl Auth {
         let jti = self.ports.random.uuid();
         let mut claims = rotation::access_claims(session, client_id, jti, now, &self.policy);
         claims.email_verified = Some(user.email_verified_at.is_some());
+        claims.amr = Some(session.amr.values().to_vec());
         let access_token = self.ports.issuer.sign(&claims)?;
         Ok(IssuedTokens {
             user,

@@ -4,7 +4,7 @@
 use super::{Auth, IssuedTokens};
 use crate::domain::email::Email;
 use crate::domain::password::{Password, PasswordHash};
-use crate::domain::session::ClientInfo;
+use crate::domain::session::{Amr, ClientInfo};
 use crate::domain::token::ClientId;
 use crate::domain::user::{DisplayName, User};
 use crate::error::{InputError, RegisterError};
@@ -45,7 +45,8 @@ impl Auth {
         let now = self.now();
         let user = self.user_of(account, password_hash, now);
         let client_id = self.client_or_default(client_id);
-        let (session, refresh_token) = self.new_session(user.id, client, client_id.clone(), now)?;
+        let (session, refresh_token) =
+            self.new_session(user.id, client, client_id.clone(), Amr::password(), now)?;
         self.ports.users.create_user(&user, Some(&session)).await?;
         Ok(self.with_access_token(user, &session, &client_id, refresh_token, now)?)
     }

@@ -127,13 +127,15 @@ impl Auth {
         Ok(())
     }
 
-    /// Deletes expired sessions, revoked ones older than `revoked_retention`, and login
-    /// counters whose lock and window are over; returns how many rows went.
+    /// Deletes expired sessions, revoked ones older than `revoked_retention`, login counters
+    /// whose lock and window are over, and expired second-factor challenges; returns how
+    /// many rows went.
     pub async fn purge(&self) -> Result<u64, Fault> {
         let now = self.now();
         let sessions = self.ports.tokens.purge(now - self.policy.revoked_retention, now).await?;
         let counters =
             self.ports.users.purge_login_attempts(now, now - self.policy.lockout).await?;
-        Ok(sessions + counters)
+        let challenges = self.ports.factors.purge_challenges(now).await?;
+        Ok(sessions + counters + challenges)
     }
 }

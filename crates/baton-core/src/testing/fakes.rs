@@ -233,6 +233,7 @@ impl TokenIssuer for FakeIssuer {
             expires_at: ts(exp)?,
             session_expires_at: if sxp.is_empty() { None } else { Some(ts(sxp)?) },
             email_verified: None,
+            amr: None,
         };
         if claims.kind != expected {
             return Err(bad("wrong type"));

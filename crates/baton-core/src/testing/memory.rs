@@ -38,6 +38,7 @@ pub(super) struct Tables {
     pub(super) pairs: HashMap<([u8; 32], String), PairCount>,
     addresses: HashMap<String, AddressCount>,
     pub(super) accounts: super::memory_accounts::AccountTables,
+    pub(super) factors: super::memory_factors::FactorTables,
 }
 
 /// Users, sessions and login counters behind one mutex: every port call is one critical

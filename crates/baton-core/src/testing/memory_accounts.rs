@@ -151,6 +151,7 @@ impl AccountStore for MemStore {
         }
         t.sessions.retain(|_, s| s.user_id != user_id);
         t.accounts.tokens.retain(|_, k| k.user_id != user_id);
+        t.factors.forget_user(user_id);
         if let Some(mail) = farewell {
             t.accounts.queue(mail);
         }

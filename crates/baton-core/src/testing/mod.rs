@@ -18,6 +18,7 @@ pub mod hotp;
 mod mail;
 mod memory;
 mod memory_accounts;
+mod memory_factors;
 mod passkeys;
 mod second_factor;
 

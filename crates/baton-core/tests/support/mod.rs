@@ -34,6 +34,7 @@ pub fn world_with(policy: Policy) -> World {
         users: store.clone(),
         tokens: store.clone(),
         accounts: store.clone(),
+        factors: store.clone(),
         issuer: issuer.clone(),
         hasher: hasher.clone(),
         clock: clock.clone(),

@@ -38,7 +38,7 @@ pub fn layer(config: &CookiesConfig) -> Condition<Cors> {
         .allowed_origins
         .iter()
         .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
-        .allowed_methods([Method::GET, Method::POST, Method::DELETE])
+        .allowed_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
         .allowed_headers([AUTHORIZATION, CONTENT_TYPE, TRANSPORT_HEADER])
         .expose_headers([RETRY_AFTER, WWW_AUTHENTICATE, REQUEST_ID_HEADER])
         .supports_credentials()

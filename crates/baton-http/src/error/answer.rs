@@ -33,12 +33,22 @@ pub struct Answer {
     pub retry_after: Option<u64>,
     /// `WWW-Authenticate`, if any.
     pub challenge: Option<&'static str>,
+    /// Members the problem body carries besides the standard ones (`mfa_required`'s
+    /// `mfa_token`, `methods`, `expires_in`).
+    pub extra: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl Answer {
     /// An answer without extra headers.
     pub fn new(status: S, code: &'static str, detail: &'static str) -> Self {
-        Self { status, code, detail: Cow::Borrowed(detail), retry_after: None, challenge: None }
+        Self {
+            status,
+            code,
+            detail: Cow::Borrowed(detail),
+            retry_after: None,
+            challenge: None,
+            extra: None,
+        }
     }
 
     /// The same answer asking the client to wait `seconds` (at least one).
@@ -53,7 +63,7 @@ impl Answer {
         self
     }
 
-    fn detail(mut self, detail: impl Into<Cow<'static, str>>) -> Self {
+    pub(super) fn detail(mut self, detail: impl Into<Cow<'static, str>>) -> Self {
         self.detail = detail.into();
         self
     }
@@ -127,7 +137,8 @@ impl Answered for Fault {
             Fault::Store(StoreError::Backend(_))
             | Fault::Signing(_)
             | Fault::Hashing(HashError::Failed(_))
-            | Fault::Mail(_) => {
+            | Fault::Mail(_)
+            | Fault::SecondFactor(_) => {
                 Answer::new(S::INTERNAL_SERVER_ERROR, "internal", "internal server error")
             }
         }
@@ -162,6 +173,7 @@ impl Answered for LoginError {
                 "too many failed logins; try again later",
             )
             .retry_after(retry_after.as_secs()),
+            LoginError::MfaRequired(pending) => super::mfa::mfa_required(pending),
             LoginError::Fault(f) => f.answer(),
         }
     }

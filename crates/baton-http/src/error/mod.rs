@@ -9,6 +9,7 @@
 
 pub mod answer;
 pub mod http;
+pub mod mfa;
 pub mod oauth;
 
 use actix_web::cookie::Cookie;
@@ -171,7 +172,16 @@ impl ResponseError for ApiError {
             res.cookie(cookie.clone());
             res.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
         }
-        res.body(serde_json::to_vec(&body).unwrap_or_default())
+        match &a.extra {
+            None => res.body(serde_json::to_vec(&body).unwrap_or_default()),
+            Some(extra) => {
+                let mut value = serde_json::to_value(&body).unwrap_or_default();
+                if let Some(members) = value.as_object_mut() {
+                    members.extend(extra.clone());
+                }
+                res.body(serde_json::to_vec(&value).unwrap_or_default())
+            }
+        }
     }
 }
 

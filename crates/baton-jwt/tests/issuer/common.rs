@@ -153,6 +153,7 @@ pub fn claims(kind: TokenKind) -> Claims {
         expires_at: NOW + time::Duration::minutes(15),
         session_expires_at: (kind == TokenKind::Refresh).then(|| NOW + time::Duration::days(30)),
         email_verified: None,
+        amr: None,
     }
 }
 

@@ -30,6 +30,7 @@ fn world(alg: Alg) -> World {
         users: store.clone(),
         tokens: store.clone(),
         accounts: store.clone(),
+        factors: store.clone(),
         issuer: issuer.clone(),
         hasher: Arc::new(FakeHasher::default()),
         clock: clock.clone(),

@@ -16,6 +16,8 @@ use uuid::Uuid;
 
 /// The signing secret of every test server.
 pub const SECRET: &str = "integration-test-secret-0123456789abcdef";
+/// The `mfa.encryption_key` of every test server (32 bytes, base64), so TOTP is available.
+pub const MFA_KEY: &str = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
 /// A password that passes the policy.
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -81,6 +83,7 @@ pub fn test_config(url: &str) -> Config {
     // Every test client is 127.0.0.1; the rate limit has tests of its own.
     config.rate_limit.burst = 0;
     config.purge.interval = std::time::Duration::ZERO;
+    config.mfa.encryption_key = vec![Secret::new(MFA_KEY)];
     config
 }
 
@@ -115,6 +118,18 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -
 pub async fn spawn_app_at(backend: Backend, clock: Arc<dyn Clock>) -> TestApp {
     let db = TestDb::create(backend).await;
     let config = test_config(&db.url);
+    start_at(db, config, clock).await
+}
+
+/// [`spawn_app_at`] with `tweak` applied to the configuration.
+pub async fn spawn_app_at_with(
+    backend: Backend,
+    clock: Arc<dyn Clock>,
+    tweak: impl FnOnce(&mut Config),
+) -> TestApp {
+    let db = TestDb::create(backend).await;
+    let mut config = test_config(&db.url);
+    tweak(&mut config);
     start_at(db, config, clock).await
 }
 
@@ -242,6 +257,7 @@ pub fn claims(
         expires_at: until,
         session_expires_at: (kind == TokenKind::Refresh).then_some(until),
         email_verified: None,
+        amr: None,
     }
 }
 

@@ -24,6 +24,7 @@ mod logs;
 mod mail;
 mod me;
 mod metrics;
+mod mfa;
 mod oauth;
 mod openapi;
 mod process;

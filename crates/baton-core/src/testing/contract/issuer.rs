@@ -40,6 +40,7 @@ fn claims(kind: TokenKind) -> Claims {
         expires_at: at() + Duration::minutes(15),
         session_expires_at: (kind == TokenKind::Refresh).then(|| at() + Duration::days(30)),
         email_verified: None,
+        amr: None,
     }
 }
 

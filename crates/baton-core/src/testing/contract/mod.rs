@@ -14,6 +14,7 @@
 //! pool, the fake's mutex.
 
 pub mod accounts;
+pub mod factors;
 pub mod hasher;
 pub mod issuer;
 pub mod mail;
@@ -31,19 +32,19 @@ use std::sync::Arc;
 
 use crate::domain::email::Email;
 use crate::domain::password::PasswordHash;
-use crate::domain::session::{ClientInfo, RefreshHash, Session};
+use crate::domain::session::{Amr, ClientInfo, RefreshHash, Session};
 use crate::domain::user::User;
-use crate::ports::{AccountStore, TokenIssuer, TokenStore, UserStore};
+use crate::ports::{AccountStore, FactorStore, TokenIssuer, TokenStore, UserStore};
 use crate::rules::policy::Policy;
 use crate::service::{Auth, Ports};
 use crate::testing::{FakeClock, FakeHasher, SeqRandom};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-/// Both store ports, as one adapter implements them.
-pub trait Stores: UserStore + TokenStore + AccountStore {}
+/// Every store port, as one adapter implements them.
+pub trait Stores: UserStore + TokenStore + AccountStore + FactorStore {}
 
-impl<T: UserStore + TokenStore + AccountStore + ?Sized> Stores for T {}
+impl<T: UserStore + TokenStore + AccountStore + FactorStore + ?Sized> Stores for T {}
 
 /// What the store suite runs on: a fresh, empty store, the token issuer for the tests that
 /// drive the real use cases, and whatever must live as long as the store (a temporary
@@ -96,6 +97,7 @@ fn world_on(store: Arc<dyn Stores>, issuer: Arc<dyn TokenIssuer>, policy: Policy
         users: store.clone(),
         tokens: store.clone(),
         accounts: store.clone(),
+        factors: store.clone(),
         issuer,
         hasher: hasher.clone(),
         clock: clock.clone(),
@@ -187,6 +189,7 @@ pub fn session(user_id: Uuid, token: &str, at: OffsetDateTime) -> Session {
         revoke_reason: None,
         user_agent: Some("test-agent/1.0".into()),
         client_addr: Some("127.0.0.1".into()),
+        amr: Amr::password(),
     }
 }
 
@@ -309,6 +312,23 @@ macro_rules! store_contract {
                 deleting_an_account_takes_everything_of_it,
                 the_outbox_hands_each_due_mail_to_one_sender,
                 concurrent_senders_claim_each_mail_once,
+            }
+            factors {
+                a_pending_totp_is_replaced_until_one_is_confirmed,
+                confirming_needs_the_pending_secret_and_stores_recovery_codes,
+                a_totp_step_is_accepted_once_and_only_after_the_last,
+                a_race_for_one_totp_step_has_one_winner,
+                a_recovery_code_is_used_once_and_only_by_its_user,
+                a_race_for_one_recovery_code_has_one_winner,
+                deleting_the_totp_takes_the_recovery_codes,
+                resealing_replaces_only_the_expected_text,
+                passkeys_are_unique_by_credential_and_listed_oldest_first,
+                passkeys_are_renamed_and_deleted_only_by_their_owner,
+                a_used_passkey_records_when_and_its_new_blob,
+                challenges_are_stored_replaced_and_given_a_state,
+                a_challenge_is_taken_once_under_a_race,
+                purging_drops_only_expired_challenges,
+                deleting_the_account_takes_its_factors_and_challenges,
             }
         );
     };
