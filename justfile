@@ -16,9 +16,9 @@ test *ARGS:
     [[ -d tests/oauth/node_modules ]] || npm ci --prefix tests/oauth --no-audit --no-fund
     scripts/with-postgres.sh cargo test --workspace --all-features {{ARGS}}
 
-# The real-browser test of cookie transport alone (headless Chromium; needs `apt-get install chromium` and `npm ci --prefix tests/browser`).
+# The real-browser tests alone: cookie transport and passkeys (headless Chromium with a virtual authenticator; needs `apt-get install chromium` and `npm ci --prefix tests/browser`).
 browser:
-    scripts/with-postgres.sh cargo test -p baton-server --test browser
+    scripts/with-postgres.sh cargo test -p baton-server --test browser --test passkeys_browser
 
 # Formatting check, clippy and rustdoc (broken or private doc links) with warnings as errors, each crate built alone with its default features, the fuzz workspace, and no import circles.
 lint:

@@ -1,4 +1,4 @@
-//! The command line: `baton [serve|migrate|purge|user ...|config]`.
+//! The command line: `baton [serve|migrate|purge|user ...|mfa ...|keys ...|config]`.
 //!
 //! Global options choose the configuration; each subcommand is one operator task, carried out
 //! by [`crate::commands`]. Passwords are never arguments (they would land in shell history
@@ -43,6 +43,17 @@ pub enum Command {
     /// Manage JWT signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Second factors: sealing keys of TOTP secrets.
+    #[command(subcommand)]
+    Mfa(MfaCommand),
+}
+
+/// `baton mfa ...`: operator tasks on second factors.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum MfaCommand {
+    /// Seal every TOTP secret anew under the first `mfa.encryption_key`, so the other keys can
+    /// be removed (docs/OPERATIONS.md, "TOTP secrets"). Safe while servers run.
+    Reseal,
 }
 
 /// `baton keys ...`: signing keys, made without any other tool. Needs no configuration.
@@ -102,6 +113,13 @@ pub enum UserCommand {
     },
     /// Delete an account with its sessions: every token stops at once; the email is free.
     Delete {
+        /// Login address of the account.
+        email: String,
+    },
+    /// Remove every second factor of an account (TOTP, recovery codes, passkeys) and end its
+    /// sessions: for a user who lost the authenticator and the recovery codes. Make sure who
+    /// is asking first: after this the password alone logs in.
+    ResetMfa {
         /// Login address of the account.
         email: String,
     },

@@ -33,6 +33,7 @@ fn main() -> ExitCode {
                     Command::Migrate => commands::migrate(&config).map_err(Into::into),
                     Command::Purge => commands::purge(&config).map_err(Into::into),
                     Command::User(user) => commands::user(&config, user),
+                    Command::Mfa(mfa) => commands::mfa(&config, mfa),
                     Command::Config | Command::Keys(_) => unreachable!("handled above"),
                 };
                 result.map_err(|e: commands::CommandError| baton_http::error::chain(&e))

@@ -57,6 +57,27 @@ impl FactorStore for Store {
         Ok(row.map(TotpFactor::from))
     }
 
+    async fn totp_factors_after(
+        &self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<TotpFactor>, StoreError> {
+        let after = after.map(Id);
+        let limit = i64::from(limit);
+        let rows = run!(self, Read, |c| {
+            let mut query = totp_factors::table
+                .select(TotpRow::as_select())
+                .order(totp_factors::user_id)
+                .limit(limit)
+                .into_boxed();
+            if let Some(after) = after {
+                query = query.filter(totp_factors::user_id.gt(after));
+            }
+            query.load::<TotpRow>(c)
+        })?;
+        Ok(rows.into_iter().map(TotpFactor::from).collect())
+    }
+
     async fn put_pending_totp(
         &self,
         user_id: Uuid,

@@ -1,5 +1,5 @@
-//! Baton's storage adapter: [`baton_core::UserStore`] and [`baton_core::TokenStore`] over
-//! diesel, for PostgreSQL (production, many servers on one database) and an embedded SQLite
+//! Baton's storage adapter: [`baton_core::UserStore`], [`baton_core::TokenStore`],
+//! [`baton_core::AccountStore`] and [`baton_core::FactorStore`] over diesel, for PostgreSQL (production, many servers on one database) and an embedded SQLite
 //! file (the zero-setup default).
 //!
 //! The backend is chosen by the URL's scheme alone. PostgreSQL is reached without a thread

@@ -15,7 +15,8 @@ use crate::sql_types::Ts;
 use crate::sqlite::SqlitePool;
 use crate::url::Target;
 
-/// Baton's storage: implements [`baton_core::UserStore`] and [`baton_core::TokenStore`].
+/// Baton's storage: implements [`baton_core::UserStore`], [`baton_core::TokenStore`],
+/// [`baton_core::AccountStore`] and [`baton_core::FactorStore`].
 /// Cheap to clone: clones share the pool.
 ///
 /// On PostgreSQL every statement is awaited on the caller's task over a pooled async

@@ -24,6 +24,14 @@ pub trait FactorStore: Send + Sync {
     /// The user's TOTP, pending or confirmed.
     async fn totp(&self, user_id: Uuid) -> Result<Option<TotpFactor>, StoreError>;
 
+    /// Up to `limit` TOTP factors (pending and confirmed) of users after `after` in user-id
+    /// order, for a bulk re-seal that pages through all of them (`baton mfa reseal`).
+    async fn totp_factors_after(
+        &self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<TotpFactor>, StoreError>;
+
     /// Stores a pending TOTP with `sealed`, replacing a pending one (a new enrolment restarts
     /// it). MUST change nothing and answer false when the user has a confirmed TOTP.
     async fn put_pending_totp(

@@ -9,6 +9,7 @@ mod accounts;
 mod admin;
 mod introspect;
 mod login;
+mod mfa_admin;
 mod outbox;
 mod passkeys;
 mod refresh;
@@ -33,6 +34,7 @@ use time::OffsetDateTime;
 
 pub use accounts::{MAIL_INTERVAL, MailSetup};
 pub use introspect::ActiveToken;
+pub use mfa_admin::ResealReport;
 pub use outbox::{BATCH, CLAIM_FOR, Delivery};
 pub use passkeys::{MAX_PASSKEY_NAME, PasswordlessStart};
 pub use second_factor::{CHALLENGE_TTL, Proof, SecondFactors};

@@ -1,4 +1,4 @@
-//! [`MemStore`]: both store ports in process memory, for the core's own tests. It runs the
+//! [`MemStore`]: every store port in process memory, for the core's own tests. It runs the
 //! same contract suite as the database adapters (`testing::contract`), so a rule that passes
 //! on it passes for the reason it would on PostgreSQL and SQLite. Its port calls never wait:
 //! each is one critical section under a mutex, never held across an `.await`.
@@ -41,8 +41,9 @@ pub(super) struct Tables {
     pub(super) factors: super::memory_factors::FactorTables,
 }
 
-/// Users, sessions and login counters behind one mutex: every port call is one critical
-/// section, which makes each call atomic as the database's single statements are.
+/// Users, sessions, login counters, account tokens and second factors behind one mutex: every
+/// port call is one critical section, which makes each call atomic as the database's single
+/// statements are.
 #[derive(Default)]
 pub struct MemStore {
     tables: Mutex<Tables>,

@@ -59,6 +59,24 @@ impl FactorStore for MemStore {
         Ok(self.lock().factors.totp.get(&user_id).cloned())
     }
 
+    async fn totp_factors_after(
+        &self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<TotpFactor>, StoreError> {
+        let t = self.lock();
+        let mut all: Vec<TotpFactor> = t
+            .factors
+            .totp
+            .values()
+            .filter(|f| after.is_none_or(|a| f.user_id > a))
+            .cloned()
+            .collect();
+        all.sort_by_key(|f| f.user_id);
+        all.truncate(limit as usize);
+        Ok(all)
+    }
+
     async fn put_pending_totp(
         &self,
         user_id: Uuid,

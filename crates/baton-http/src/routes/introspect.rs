@@ -145,6 +145,11 @@ pub struct IntrospectResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub aud: Option<String>,
+    /// How the session's login was proven (RFC 8176), as the token says: an API looks for
+    /// `mfa` to demand a second factor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub amr: Option<Vec<String>>,
 }
 
 impl IntrospectResponse {
@@ -164,6 +169,7 @@ impl IntrospectResponse {
             exp: None,
             iss: None,
             aud: None,
+            amr: None,
         }
     }
 
@@ -184,6 +190,7 @@ impl IntrospectResponse {
             exp: Some(c.expires_at.unix_timestamp()),
             iss: Some(iss.to_owned()),
             aud: Some(aud.to_owned()),
+            amr: c.amr,
         }
     }
 }

@@ -7,7 +7,7 @@ pub mod keys;
 mod user;
 
 pub use keys::keys;
-pub use user::user;
+pub use user::{mfa, user};
 
 use crate::config::{Config, Source};
 use crate::signals::{self, Signal, Signals};

@@ -1,14 +1,15 @@
-//! `baton user create|disable|enable|delete`: account administration from the command line.
+//! `baton user create|disable|enable|delete|reset-mfa` and `baton mfa reseal`: account
+//! administration from the command line.
 //!
 //! The use cases are the core's (`Auth::create_user`, `Auth::set_account_disabled`), so the
 //! same rules hold as over HTTP: email and password checks, bcrypt at the configured cost,
 //! and disabling revokes every session of the account at once.
 
 use super::CommandError;
-use crate::cli::UserCommand;
+use crate::cli::{MfaCommand, UserCommand};
 use crate::config::Config;
 use crate::wiring;
-use baton_core::{AdminError, Auth, RegisterError};
+use baton_core::{AdminError, Auth, MfaError, RegisterError};
 use baton_store::{Store, StoreConfig};
 use std::io::{BufRead, IsTerminal};
 
@@ -53,12 +54,44 @@ async fn administer(
             let user = auth.delete_user_by_email(email).await.map_err(admin(email))?;
             println!("deleted user {} <{}> and its sessions", user.id, user.email);
         }
+        (UserCommand::ResetMfa { email }, _) => {
+            let user = auth.reset_second_factors(email).await.map_err(admin(email))?;
+            println!(
+                "removed the second factors of user {} <{}>; its sessions are revoked",
+                user.id, user.email
+            );
+        }
         (UserCommand::Enable { email }, _) => {
             let user = auth.set_account_disabled(email, false).await.map_err(admin(email))?;
             println!("enabled user {} <{}>", user.id, user.email);
         }
         (UserCommand::Create { .. }, None) => unreachable!("the password was read above"),
     }
+    Ok(())
+}
+
+/// Runs one `baton mfa` subcommand and prints what it did on stdout.
+pub fn mfa(config: &Config, command: &MfaCommand) -> Result<(), CommandError> {
+    super::one_shot(async {
+        let store = Store::connect(&StoreConfig::for_command(config)).await?;
+        let (auth, _) = wiring::auth(config, &store)?;
+        Ok(match command {
+            MfaCommand::Reseal => reseal(&auth).await,
+        })
+    })?
+}
+
+async fn reseal(auth: &Auth) -> Result<(), CommandError> {
+    let report = auth.reseal_totp_secrets().await.map_err(|e| match e {
+        MfaError::Unavailable => {
+            CommandError::Failed("mfa.encryption_key is not set: nothing can be sealed".into())
+        }
+        other => CommandError::Failed(baton_http::error::chain(&other)),
+    })?;
+    println!(
+        "resealed {} TOTP secret(s); {} already under the current key; {} under a removed key",
+        report.resealed, report.current, report.unknown_key
+    );
     Ok(())
 }
 

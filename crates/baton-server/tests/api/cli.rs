@@ -75,7 +75,7 @@ async fn user_commands_manage_accounts_of_a_running_server(b: Backend) {
 async fn migrate_and_purge_report_what_they_did(b: Backend) {
     let db = Db::create(b).await;
     let out = ok(&run(baton_with(&db.url, &["migrate"]), "").await);
-    assert!(out.starts_with("applied 5 migration(s)"), "{out}");
+    assert!(out.starts_with("applied 6 migration(s)"), "{out}");
     assert!(out.contains("create_users") && out.contains("create_login_attempts"), "{out}");
     let out = ok(&run(baton_with(&db.url, &["migrate"]), "").await);
     assert!(out.contains("database schema is up to date"), "{out}");
@@ -90,7 +90,7 @@ on_both_backends!(
 
 #[tokio::test]
 async fn every_command_has_help() {
-    let commands: [&[&str]; 10] = [
+    let commands: [&[&str]; 13] = [
         &[],
         &["serve"],
         &["migrate"],
@@ -100,6 +100,9 @@ async fn every_command_has_help() {
         &["user", "disable"],
         &["user", "enable"],
         &["user", "delete"],
+        &["user", "reset-mfa"],
+        &["mfa"],
+        &["mfa", "reseal"],
         &["config"],
     ];
     for args in commands {

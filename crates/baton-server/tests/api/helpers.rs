@@ -163,6 +163,18 @@ impl TestApp {
         start(self.db.clone(), self.config.clone()).await
     }
 
+    /// Another server on the same database whose use cases read `clock`, with `tweak`
+    /// applied to this one's configuration (a server after a configuration change).
+    pub async fn twin_at_with(
+        &self,
+        clock: Arc<dyn Clock>,
+        tweak: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let mut config = self.config.clone();
+        tweak(&mut config);
+        start_at(self.db.clone(), config, clock).await
+    }
+
     /// Runs blocking work (the core, the store) off the test's runtime.
     pub async fn blocking<T: Send + 'static>(
         &self,

@@ -73,9 +73,10 @@ async fn active_tokens_carry_their_claims(b: Backend) {
     assert_eq!((s(&a, "client_id"), s(&a, "username")), ("default", "ada@example.com"));
     assert_eq!((s(&a, "sub"), s(&a, "sid")), (&*user.to_string(), &*session.to_string()));
     let payload = decode_part(s(&t, "access_token"), 1);
-    for claim in ["jti", "iat", "nbf", "exp"] {
+    for claim in ["jti", "iat", "nbf", "exp", "amr"] {
         assert_eq!(a[claim], payload[claim], "{claim}");
     }
+    assert_eq!(a["amr"], json!(["pwd"]), "how the login was proven (RFC 8176)");
     // A refresh token is no credential at an API, whatever the hint says.
     for hint in [None, Some("refresh_token"), Some("access_token")] {
         let r = introspect(&app, s(&t, "refresh_token"), hint).await;

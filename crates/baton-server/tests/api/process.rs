@@ -108,7 +108,7 @@ fn help_and_migrate_work() {
     }
     let out = baton(dir.path()).arg("migrate").output().unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8(out.stdout).unwrap().starts_with("applied 5 migration(s)"));
+    assert!(String::from_utf8(out.stdout).unwrap().starts_with("applied 6 migration(s)"));
     let out = baton(dir.path()).arg("migrate").output().unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8(out.stdout).unwrap().contains("up to date"));

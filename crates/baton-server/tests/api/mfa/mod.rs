@@ -6,6 +6,7 @@
 //! a `FakeClock` the test moves, so codes are computed for exactly the server's time.
 //! Passkeys are tested in a real browser: `tests/passkeys_browser.rs`.
 
+mod cli;
 mod disable;
 mod login;
 mod totp;
