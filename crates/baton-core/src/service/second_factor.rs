@@ -188,6 +188,10 @@ impl Auth {
     ) -> Result<IssuedTokens, MfaError> {
         let proof = proof.parse()?;
         let (challenge, user) = self.pending_login(mfa_token).await?;
+        if matches!(proof, Parsed::Passkey(_)) && challenge.state.is_none() {
+            // No ceremony started: nothing was guessed, so nothing is counted.
+            return Err(MfaError::InvalidChallenge);
+        }
         let key = self.reserve_attempt(&user, client.client_addr.as_deref()).await?;
         let factor = self.check_proof(&user, proof, challenge.state.as_ref()).await?;
         if self.ports.factors.take_challenge(&challenge.id).await?.is_none() {
