@@ -13,8 +13,9 @@ characters as a password (schema-valid, 210 bytes for the server) and
 - passwords (`format: password`) are drawn by a strategy that builds full-Unicode strings of at
   least `minLength` characters within the byte limit `x-utf8-bytes` allows, so schema-valid
   generated passwords are rule-valid;
-- generated *positive* register cases whose email is over its byte limits are dropped (the
-  pattern bounds the local part at 64 characters, which can be up to 256 bytes).
+- generated *positive* register and email-change cases whose email is over its byte limits
+  are dropped (the pattern bounds the local part at 64 characters, which can be up to 256
+  bytes).
 
 The bounds are read from the served document, not repeated here, so the two cannot drift; a
 document without them stops the run. Negative data needs no help: fewer than 8 characters is
@@ -28,6 +29,8 @@ from schemathesis.generation import GenerationMode
 
 EXTENSION = "x-utf8-bytes"
 REGISTER = ("POST", "/api/v1/auth/register")
+# Operations whose body carries an email under the register rules, and the field's name.
+EMAIL_FIELDS = {REGISTER: "email", ("POST", "/api/v1/auth/email"): "new_email"}
 
 # The highest code point whose UTF-8 encoding takes 1, 2, 3 or 4 bytes.
 _MAX_CODE_POINT_FOR = {1: 0x7F, 2: 0x7FF, 3: 0xFFFF, 4: 0x10FFFF}
@@ -88,14 +91,18 @@ def _email_fits(email: str) -> bool:
 
 @schemathesis.hook
 def filter_case(context, case):
-    """Drop positive register cases whose email breaks the byte rule the pattern cannot state."""
+    """Drop positive register (and email-change) cases whose email breaks the byte rule the
+    pattern cannot state."""
     operation = context.operation
-    if operation is None or (operation.method.upper(), operation.path) != REGISTER:
+    if operation is None:
+        return True
+    field = EMAIL_FIELDS.get((operation.method.upper(), operation.path))
+    if field is None:
         return True
     meta = case.meta
     if meta is None or meta.generation.mode != GenerationMode.POSITIVE:
         return True
     body = case.body
-    if isinstance(body, dict) and isinstance(body.get("email"), str):
-        return _email_fits(body["email"])
+    if isinstance(body, dict) and isinstance(body.get(field), str):
+        return _email_fits(body[field])
     return True

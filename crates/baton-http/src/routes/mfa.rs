@@ -27,11 +27,16 @@ pub struct TotpEnrolmentResponse {
     pub qr_svg: String,
 }
 
+// The codes' patterns in the document (utoipa takes literals only): a TOTP code is six digits,
+// spaces allowed (`123 456`; the server also takes other Unicode white space, the document
+// states the ASCII form); a recovery code is sixteen characters of Crockford's base32 in any
+// case (`o`/`i`/`l` read as `0`/`1`, only `u` is out), dashes and spaces ignored.
+
 /// `POST /api/v1/auth/mfa/totp/confirm`.
 #[derive(Deserialize, ToSchema)]
 pub struct TotpCodeBody {
     /// The code the app shows now (six digits; spaces allowed).
-    #[schema(example = "123456")]
+    #[schema(example = "123456", pattern = "^( *[0-9]){6} *$")]
     pub code: String,
 }
 
@@ -49,6 +54,7 @@ pub struct DisableTotp {
     #[schema(format = Password)]
     pub password: String,
     /// A current TOTP code or an unused recovery code.
+    #[schema(pattern = "^(( *[0-9]){6} *|[ -]*([0-9a-tv-zA-TV-Z][ -]*){16})$")]
     pub code: String,
 }
 
@@ -59,9 +65,11 @@ pub struct MfaVerify {
     pub mfa_token: String,
     /// A TOTP code.
     #[serde(default)]
+    #[schema(pattern = "^( *[0-9]){6} *$")]
     pub code: Option<String>,
     /// A recovery code.
     #[serde(default)]
+    #[schema(pattern = "^[ -]*([0-9a-tv-zA-TV-Z][ -]*){16}$")]
     pub recovery_code: Option<String>,
     /// A WebAuthn assertion (`PublicKeyCredential.toJSON()`) answering
     /// `/api/v1/auth/mfa/webauthn/start`.
@@ -228,6 +236,9 @@ pub async fn verify(
     responses(
         (status = 200, description = "Options for `navigator.credentials.get`.",
          body = PublicKeyOptions),
+        (status = 400, description = "Invalid JSON or a field of the wrong type \
+         (`invalid_input`).", body = crate::error::Problem,
+         content_type = "application/problem+json"),
         (status = 401, description = "`invalid_mfa_token`.", body = crate::error::Problem,
          content_type = "application/problem+json"),
         (status = 404, description = "The account has no passkey (`passkey_not_found`).",

@@ -197,6 +197,9 @@ pub async fn rename(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Removed; the other sessions are revoked."),
+        (status = 400, description = "Invalid JSON or a field of the wrong type \
+         (`invalid_input`).", body = crate::error::Problem,
+         content_type = "application/problem+json"),
         (status = 401, description = "No valid access token, or a wrong password \
          (`invalid_credentials`, counted toward the lockout).",
          body = crate::error::Problem, content_type = "application/problem+json"),
