@@ -114,6 +114,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         }),
         // Second factors (SPEC §13). The routes that check a password or a code toward the
         // lockout are rate-limited; `DELETE /mfa/totp` shares the enrolment's resource.
+        endpoint(Method::GET, paths::MFA, Browsers, || web::route().to(mfa::status)),
         endpoint(Method::POST, paths::MFA_TOTP, BrowsersRateLimited, || {
             web::route().to(mfa::enrol_totp)
         }),

@@ -62,6 +62,7 @@ pub const BEARER: &str = "bearer";
         oauth::revoke,
         discovery::metadata,
         discovery::openid_configuration,
+        mfa::status,
         mfa::enrol_totp,
         mfa::confirm_totp,
         mfa::disable_totp,

@@ -54,6 +54,8 @@ pub const EMAIL: &str = "/api/v1/auth/email";
 pub const EMAIL_VERIFY: &str = "/api/v1/auth/email/verify";
 /// `POST`: send the verification mail again.
 pub const EMAIL_VERIFY_RESEND: &str = "/api/v1/auth/email/verify/resend";
+/// `GET`: which second factors the caller's account has.
+pub const MFA: &str = "/api/v1/auth/mfa";
 /// `POST`: start TOTP enrolment; `DELETE`: disable TOTP.
 pub const MFA_TOTP: &str = "/api/v1/auth/mfa/totp";
 /// `POST`: confirm TOTP with a first code (answers the recovery codes).

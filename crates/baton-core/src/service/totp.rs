@@ -3,6 +3,7 @@
 
 use super::second_factor::{Parsed, Proof, fault};
 use super::{Auth, Principal};
+use crate::domain::factor::FactorSummary;
 use crate::domain::recovery::IssuedRecoveryCodes;
 use crate::domain::session::RevokeReason;
 use crate::domain::totp::{TimeStep, TotpCode, TotpEnrolment, TotpSecret};
@@ -10,6 +11,15 @@ use crate::error::MfaError;
 use crate::rules::totp::{SKEW_STEPS, TotpVerdict, judge};
 
 impl Auth {
+    /// `GET /auth/mfa`: which second factors the caller's account has, so a page can offer to
+    /// enrol one or warn that the recovery codes run low.
+    pub async fn second_factor_status(
+        &self,
+        principal: &Principal,
+    ) -> Result<FactorSummary, MfaError> {
+        Ok(self.ports.factors.factor_summary(principal.user.id).await?)
+    }
+
     /// `POST /auth/mfa/totp`: a new secret for the caller, pending until confirmed (a second
     /// enrolment replaces a pending one). [`MfaError::Unavailable`] without a sealing key,
     /// [`MfaError::AlreadyEnabled`] when a confirmed TOTP exists.

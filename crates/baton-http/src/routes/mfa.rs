@@ -16,6 +16,17 @@ use baton_core::{MfaError, Proof};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// The caller's second factors.
+#[derive(Serialize, ToSchema)]
+pub struct MfaStatus {
+    /// A confirmed TOTP: login asks for a code.
+    pub totp_enabled: bool,
+    /// Unused recovery codes (ten at confirmation, one fewer per use).
+    pub recovery_codes_left: u64,
+    /// Registered passkeys.
+    pub passkeys: u64,
+}
+
 /// What an authenticator app needs to enrol; shown once.
 #[derive(Serialize, ToSchema)]
 pub struct TotpEnrolmentResponse {
@@ -116,6 +127,28 @@ pub(crate) fn options(options_json: &str) -> Result<serde_json::Value, ApiError>
     let value: serde_json::Value = serde_json::from_str(options_json)
         .map_err(|e| MfaError::Fault(baton_core::Fault::SecondFactor(Box::new(e))))?;
     Ok(value)
+}
+
+/// `GET /api/v1/auth/mfa`: which second factors the caller's account has.
+#[utoipa::path(get, path = paths::MFA, tag = "second factors",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account's second factors.", body = MfaStatus,
+         headers(("Cache-Control" = String, description = "`no-store`"))),
+        BearerRejected, Unavailable,
+    ))]
+pub async fn status(
+    state: web::Data<AppState>,
+    bearer: BearerToken,
+) -> Result<HttpResponse, ApiError> {
+    let principal = state.auth.authenticate(bearer.as_str()).await?;
+    let s = state.auth.second_factor_status(&principal).await?;
+    let body = MfaStatus {
+        totp_enabled: s.totp,
+        recovery_codes_left: s.recovery_codes,
+        passkeys: s.passkeys,
+    };
+    Ok(no_store(StatusCode::OK).json(body))
 }
 
 /// `POST /api/v1/auth/mfa/totp`: a new TOTP secret for the caller, pending until confirmed.

@@ -32,8 +32,10 @@ pub enum CommandError {
 pub fn serve(config: Config, source: &Source) -> Result<(), StartupError> {
     let (profile, files) = (&source.profile, source.existing_files());
     tracing::info!(%profile, ?files, "configuration loaded");
-    // What `baton config` warns about (no mail under prod, a link in a query string, ...).
-    config.warnings(profile).iter().for_each(|w| tracing::warn!("{w}"));
+    // What `baton config` warns about (no mail under prod, a link in a query string, ...),
+    // and second factors left off (no `mfa.encryption_key`, passkeys bound to localhost).
+    let second_factors = config.second_factor_warnings(profile);
+    config.warnings(profile).iter().chain(&second_factors).for_each(|w| tracing::warn!("{w}"));
     let source = source.clone();
     actix_web::rt::System::new().block_on(async move {
         let service = wiring::service(&config).await?;

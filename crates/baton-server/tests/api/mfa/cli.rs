@@ -2,7 +2,7 @@
 //! database: `baton mfa reseal` after a key rotation, `baton user reset-mfa`.
 
 use super::*;
-use crate::binary::{baton, failed, ok, run};
+use crate::binary::{Db, Served, baton, failed, ok, run};
 use crate::on_both_backends;
 
 /// A second key, to rotate to.
@@ -70,3 +70,21 @@ async fn reset_mfa_leaves_the_password_alone(b: Backend) {
 }
 
 on_both_backends!(reseal_moves_every_secret_to_the_first_key, reset_mfa_leaves_the_password_alone);
+
+#[tokio::test]
+async fn serving_without_a_key_warns_that_totp_is_unavailable() {
+    const WARNING: &str = "mfa.encryption_key is not set: TOTP is unavailable";
+    let patience = std::time::Duration::from_secs(60);
+    let db = Db::create(Backend::Sqlite).await;
+    let server = Served::start(baton(&db.url));
+    let line = server.wait_for(patience, |l| l.contains(WARNING)).await;
+    let line = line.expect("start-up warns without mfa.encryption_key");
+    assert!(line.contains("\"level\":\"WARN\""), "{line}");
+    server.stop().await;
+    let mut cmd = baton(&db.url);
+    cmd.env("BATON_MFA__ENCRYPTION_KEY", MFA_KEY);
+    let server = Served::start(cmd);
+    server.wait_for(patience, |l| l.contains("baton listening")).await.expect("it serves");
+    let lines = server.stop().await;
+    assert!(!lines.iter().any(|l| l.contains(WARNING)), "no warning with a key: {lines:?}");
+}

@@ -75,7 +75,17 @@ async fn a_recovery_code_works_once(b: Backend) {
     let used = json!({ "recovery_code": codes[3] });
     assert_problem(verify(&app, token, used).await, StatusCode::UNAUTHORIZED, "invalid_code").await;
     let other = json!({ "recovery_code": codes[4] });
-    assert_eq!(verify(&app, token, other).await.status(), StatusCode::OK);
+    let res = verify(&app, token, other).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let tokens: Value = res.json().await.unwrap();
+    let status = app.get("/api/v1/auth/mfa", s(&tokens, "access_token")).await;
+    assert_eq!(status.status(), StatusCode::OK);
+    let status: Value = status.json().await.unwrap();
+    assert_eq!(
+        status,
+        json!({ "totp_enabled": true, "recovery_codes_left": 8, "passkeys": 0 }),
+        "two of the ten codes used"
+    );
 }
 
 async fn wrong_codes_count_toward_the_lockout(b: Backend) {

@@ -8,6 +8,8 @@ async fn enrolment_answers_what_an_app_needs_and_confirmation_turns_it_on(b: Bac
     let (app, clock) = app_at(b, |_| {}).await;
     let t = app.register("ada@example.com").await;
     let access = s(&t, "access_token");
+    let none: Value = app.get("/api/v1/auth/mfa", access).await.json().await.unwrap();
+    assert_eq!(none, json!({ "totp_enabled": false, "recovery_codes_left": 0, "passkeys": 0 }));
     let res = post_bearer(&app, "/api/v1/auth/mfa/totp", access, &json!({})).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["cache-control"], "no-store");
