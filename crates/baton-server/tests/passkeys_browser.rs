@@ -2,7 +2,7 @@
 //! DevTools protocol's `WebAuthn` domain), driven by `tests/browser/passkeys.mjs` (npm
 //! `playwright-core`, Debian's `/usr/bin/chromium`), registers a passkey, logs in with it
 //! alone and as the second factor, with body and cookie transport, and removes it, against
-//! the real server on SQLite.
+//! the real server on SQLite and on PostgreSQL (one test per backend, one browser each).
 //!
 //! Why a browser: the unit and API tests of passkeys feed the server assertions they built
 //! themselves; only a browser shows that the options Baton sends parse with
@@ -15,7 +15,8 @@
 //!
 //! Missing prerequisites fail the test with what to install; it never skips:
 //! `apt-get install chromium` (or `CHROMIUM=/path`), Node.js 20+, `npm ci --prefix tests/browser`.
-//! Run it alone: `cargo test -p baton-server --test passkeys_browser`.
+//! Run it alone: `scripts/with-postgres.sh cargo test -p baton-server --test passkeys_browser`
+//! (the PostgreSQL run needs `TEST_DATABASE_URL`, which the script provides).
 
 #[allow(dead_code, unused_imports)]
 #[path = "api/helpers.rs"]
@@ -75,7 +76,16 @@ fn serve_page(html: String) -> u16 {
 }
 
 #[tokio::test]
-async fn passkeys_in_a_real_browser() {
+async fn passkeys_in_a_real_browser_on_sqlite() {
+    passkeys_in_a_real_browser(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn passkeys_in_a_real_browser_on_postgres() {
+    passkeys_in_a_real_browser(Backend::Postgres).await;
+}
+
+async fn passkeys_in_a_real_browser(backend: Backend) {
     let browser_dir = workspace().join("tests/browser");
     let chromium = PathBuf::from(std::env::var("CHROMIUM").unwrap_or("/usr/bin/chromium".into()));
     check_prerequisites(&browser_dir, &chromium);
@@ -86,7 +96,7 @@ async fn passkeys_in_a_real_browser() {
     let page_origin = format!("http://localhost:{page_port}");
     // The test configuration turns the per-address rate limit off (`rate_limit.burst = 0`),
     // so the script's logins are never answered 429.
-    let app = spawn_app_with(Backend::Sqlite, |c| {
+    let app = spawn_app_with(backend, |c| {
         c.webauthn.rp_id = "localhost".into();
         c.webauthn.origins = vec![page_origin.clone()];
         c.cookies.allowed_origins = vec![page_origin.clone()];
