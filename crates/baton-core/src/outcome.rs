@@ -96,6 +96,11 @@ mod tests {
             RegisterError::labels(),
             ["invalid_input", "email_taken", "unavailable", "error"]
         );
+        let mfa = crate::error::MfaError::labels();
+        assert_eq!(mfa.len(), 17, "{mfa:?}");
+        let distinct: std::collections::HashSet<_> = mfa.iter().collect();
+        assert_eq!(distinct.len(), mfa.len(), "every label once: {mfa:?}");
+        assert!(mfa.contains(&"mfa_unavailable") && mfa.ends_with(&["unavailable", "error"]));
     }
 
     #[test]

@@ -222,6 +222,7 @@ impl Metrics {
             metrics.counter(CSRF_REJECTIONS, vec![label]).increment(0);
         }
         metrics.register_mail();
+        metrics.register_mfa();
         metrics
     }
 
@@ -380,6 +381,7 @@ pub async fn track(
 }
 
 pub mod mail;
+pub mod mfa;
 
 #[cfg(test)]
 mod tests;

@@ -39,8 +39,10 @@ pub enum MfaError {
     /// long, a credential that is not WebAuthn JSON). Safe to show.
     #[error("{0}")]
     InvalidInput(String),
-    /// TOTP needs `mfa.encryption_key`, which is not configured.
+    /// TOTP needs `mfa.encryption_key`, which is not configured. (Labelled apart from a
+    /// fault's `unavailable`, which is the database's.)
     #[error("TOTP is not available on this server")]
+    #[strum_discriminants(strum(serialize = "mfa_unavailable"))]
     Unavailable,
     /// The account has a confirmed TOTP already: disable it first.
     #[error("TOTP is already enabled")]

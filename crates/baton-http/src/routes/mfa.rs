@@ -257,9 +257,12 @@ pub async fn verify(
     client: Client,
     JsonBody(body): JsonBody<MfaVerify>,
 ) -> Result<HttpResponse, ApiError> {
-    let (mfa_token, proof) = body.proof()?;
-    let issued = state.auth.verify_mfa(&mfa_token, proof, client.0).await?;
-    Ok(transport.tokens(StatusCode::OK, issued))
+    let result = match body.proof() {
+        Ok((mfa_token, proof)) => state.auth.verify_mfa(&mfa_token, proof, client.0).await,
+        Err(e) => Err(e),
+    };
+    state.metrics.mfa_verified(&result);
+    Ok(transport.tokens(StatusCode::OK, result?))
 }
 
 /// `POST /api/v1/auth/mfa/webauthn/start`: the assertion options for one of the account's

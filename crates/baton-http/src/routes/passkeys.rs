@@ -269,6 +269,7 @@ pub async fn login_finish(
 ) -> Result<HttpResponse, ApiError> {
     let credential = body.credential.to_string();
     let auth = &state.auth;
-    let issued = auth.finish_passwordless(&body.challenge_id, &credential, client.0).await?;
-    Ok(transport.tokens(StatusCode::OK, issued))
+    let result = auth.finish_passwordless(&body.challenge_id, &credential, client.0).await;
+    state.metrics.passkey_login(&result);
+    Ok(transport.tokens(StatusCode::OK, result?))
 }

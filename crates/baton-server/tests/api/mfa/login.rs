@@ -106,6 +106,13 @@ async fn wrong_codes_count_toward_the_lockout(b: Backend) {
     // The same lock stands for the password step.
     let res = app.login(EMAIL, PASSWORD).await;
     assert_problem(res, StatusCode::TOO_MANY_REQUESTS, "locked_out").await;
+    // Operators see the guessing: three wrong codes, then the lock.
+    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    for (outcome, count) in [("invalid_code", 3), ("locked", 1), ("ok", 0)] {
+        let line = format!("baton_mfa_verify_total{{outcome=\"{outcome}\"}} {count}");
+        assert!(text.lines().any(|l| l == line), "{line} in:\n{text}");
+    }
+    assert!(text.contains("baton_passkey_login_total{outcome=\"passkey_refused\"} 0"));
 }
 
 async fn the_mfa_token_expires_and_cannot_be_guessed(b: Backend) {
