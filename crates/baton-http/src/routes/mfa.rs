@@ -161,7 +161,7 @@ pub async fn status(
          body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 503, description = "No `mfa.encryption_key` (`mfa_unavailable`), or \
          unavailable.", body = crate::error::Problem, content_type = "application/problem+json"),
-        BearerRejected,
+        BearerRejected, RateLimited,
     ))]
 pub async fn enrol_totp(
     state: web::Data<AppState>,

@@ -231,7 +231,7 @@ pub async fn remove(
         (status = 200, description = "The handle and the options for \
          `navigator.credentials.get` (empty `allowCredentials`: the browser offers the \
          site's discoverable passkeys).", body = LoginStart),
-        RateLimited, Unavailable,
+        Unavailable,
     ))]
 pub async fn login_start(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let started = state.auth.start_passwordless().await?;
