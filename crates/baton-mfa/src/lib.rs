@@ -6,11 +6,13 @@
 //! - [`AesGcmSealer`]: [`baton_core::ports::SecretSealer`] with AES-256-GCM under
 //!   `mfa.encryption_key` (several keys for rotation: the first seals, all open).
 //! - [`OsRandomBytes`]: [`baton_core::ports::RandomBytes`] from the OS generator.
+//! - [`settings::totp`]: the engine and sealer as `[mfa]` configures them.
 //!
 //! Passkeys live in `baton-passkeys`, which links OpenSSL through webauthn-rs.
 
 mod random;
 mod sealing;
+pub mod settings;
 mod totp;
 
 pub use random::OsRandomBytes;

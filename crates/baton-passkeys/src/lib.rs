@@ -5,7 +5,8 @@
 //! needs.
 //!
 //! - [`WebauthnRs::new`] takes the relying party from config (`webauthn.rp_id`, `rp_name`,
-//!   `origins`) and refuses an origin whose host is not the relying party's domain.
+//!   `origins`; [`settings::relying_party`] reads them from `[webauthn]`) and refuses an
+//!   origin whose host is not the relying party's domain.
 //! - Ceremony state is serialized (webauthn-rs's `danger-allow-state-serialisation`) and
 //!   tagged with its kind (`state.rs`), so the use cases can keep it in the store between
 //!   start and finish and a state can only finish the ceremony it started.
@@ -13,6 +14,7 @@
 
 mod blob;
 mod relying_party;
+pub mod settings;
 mod state;
 
 pub use relying_party::{RelyingPartyError, WebauthnRs};

@@ -7,8 +7,7 @@ use baton_core::{
 };
 use baton_http::{AppState, Gauges, JwksDocument, Operations, PublishedKeys};
 use baton_jwt::{JwtIssuer, KeyError, ReloadableIssuer};
-use baton_mfa::{AesGcmSealer, OsRandomBytes, TotpRs};
-use baton_passkeys::WebauthnRs;
+use baton_mfa::OsRandomBytes;
 use baton_password::{BcryptHasher, CostOutOfRange, HashPool};
 use baton_store::{Backend, Store, StoreConfig, WorkerPools};
 use std::sync::Arc;
@@ -108,26 +107,15 @@ impl Adapters {
     }
 }
 
-/// TOTP (totp-rs; sealed with `mfa.encryption_key` when one is set) and passkeys
-/// (webauthn-rs, the relying party of `[webauthn]`), on the system's random bytes.
+/// TOTP (sealed with `mfa.encryption_key` when one is set) and passkeys (the relying party of
+/// `[webauthn]`), on the system's random bytes; each adapter reads its own section.
 fn second_factors(config: &Config) -> Result<SecondFactors, StartupError> {
     let bad = |e: &dyn std::error::Error| StartupError::SecondFactors(baton_core::error_chain(e));
-    let totp = TotpRs::new(&config.mfa.totp_issuer).map_err(|e| bad(&e))?;
-    let sealer: Option<Arc<dyn SecretSealer>> = match config.mfa.totp_available() {
-        true => {
-            let sealer = AesGcmSealer::from_base64(config.mfa.encryption_keys());
-            Some(Arc::new(sealer.map_err(|e| bad(&e))?))
-        }
-        false => None,
-    };
-    let w = &config.webauthn;
-    let passkeys = WebauthnRs::new(&w.rp_id, &w.rp_name, &w.origins).map_err(|e| bad(&e))?;
-    Ok(SecondFactors {
-        totp: Arc::new(totp),
-        sealer,
-        passkeys: Arc::new(passkeys),
-        random: Arc::new(OsRandomBytes),
-    })
+    let (totp, sealer) = baton_mfa::settings::totp(config).map_err(|e| bad(&e))?;
+    let passkeys = baton_passkeys::settings::relying_party(config).map_err(|e| bad(&e))?;
+    let sealer = sealer.map(|s| Arc::new(s) as Arc<dyn SecretSealer>);
+    let (totp, passkeys, random) = (Arc::new(totp), Arc::new(passkeys), Arc::new(OsRandomBytes));
+    Ok(SecondFactors { totp, sealer, passkeys, random })
 }
 
 /// A wired service: the HTTP adapter's state and the adapters behind it that the commands and

@@ -13,7 +13,6 @@ use crate::domain::throttle::LoginKey;
 use crate::domain::user::User;
 use crate::error::{AccountError, AdminError, Fault};
 use crate::ports::{EmailChange, MailComposer, MailTransport};
-use crate::rules::lockout;
 use crate::rules::mail_retry::RetryPolicy;
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
@@ -233,13 +232,8 @@ impl Auth {
         password: &str,
         client_addr: Option<&str>,
     ) -> Result<(), AccountError> {
-        let now = self.now();
-        let key = LoginKey::new(user.email.as_str(), client_addr);
-        let limits = lockout::limits(&self.policy, now);
-        let reservation = self.ports.users.reserve_login_attempt(&key, now, &limits).await?;
-        if let Some(retry_after) = lockout::retry_after(reservation, now) {
-            return Err(AccountError::LockedOut { retry_after });
-        }
+        let reserved = self.reserve_attempt(user, client_addr).await?;
+        let key = reserved.map_err(|retry_after| AccountError::LockedOut { retry_after })?;
         if !self.ports.hasher.verify(password, &user.password_hash).await? {
             tracing::info!(user_id = %user.id, reason = "wrong_password", "password check failed");
             return Err(AccountError::InvalidCredentials);

@@ -77,6 +77,22 @@ impl Auth {
         Ok(self.open_login_session(user, client, client_id, Amr::password(), self.now()).await?)
     }
 
+    /// Counts an attempt of `user` from `client_addr` toward the lockout before a credential
+    /// is checked, as login does: the key to release once the credential proved right, or how
+    /// long the standing lock lasts. For every check of a logged-in user's password or second
+    /// factor.
+    pub(super) async fn reserve_attempt(
+        &self,
+        user: &User,
+        client_addr: Option<&str>,
+    ) -> Result<Result<LoginKey, std::time::Duration>, Fault> {
+        let now = self.now();
+        let key = LoginKey::new(user.email.as_str(), client_addr);
+        let limits = lockout::limits(&self.policy, now);
+        let reservation = self.ports.users.reserve_login_attempt(&key, now, &limits).await?;
+        Ok(lockout::retry_after(reservation, now).map_or(Ok(key), Err))
+    }
+
     /// The account if `password` is its password; `InvalidCredentials` otherwise, after one
     /// password check either way (against the dummy hash when there is no account).
     async fn check_password(&self, user: Option<User>, password: &str) -> Result<User, LoginError> {

@@ -3,7 +3,7 @@
 //! the [`crate::ports::Passkeys`] adapter's; their state waits in the store between start and
 //! finish and is taken once.
 
-use super::second_factor::{CHALLENGE_TTL, passkey_error};
+use super::second_factor::{CHALLENGE_TTL, locked, passkey_error};
 use super::{Auth, IssuedTokens, Principal};
 use crate::domain::factor::{Challenge, ChallengeId, ChallengeKind, PasskeyRecord};
 use crate::domain::passkey::PasskeyUser;
@@ -150,7 +150,7 @@ impl Auth {
         }
         if !summary.totp && passkeys.len() == 1 {
             let password = password.ok_or(MfaError::PasswordRequired)?;
-            let key = self.reserve_attempt(user, client_addr).await?;
+            let key = self.reserve_attempt(user, client_addr).await?.map_err(locked)?;
             if !self.ports.hasher.verify(password, &user.password_hash).await? {
                 tracing::info!(user_id = %user.id, reason = "wrong_password", "passkey kept");
                 return Err(MfaError::InvalidCredentials);

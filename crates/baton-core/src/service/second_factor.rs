@@ -15,14 +15,12 @@ use crate::domain::factor::{Challenge, ChallengeId, ChallengeKind, FactorSummary
 use crate::domain::passkey::{CeremonyState, StoredPasskey};
 use crate::domain::recovery::RecoveryCode;
 use crate::domain::session::ClientInfo;
-use crate::domain::throttle::LoginKey;
 use crate::domain::token::ClientId;
 use crate::domain::totp::{TimeStep, TotpCode};
 use crate::domain::user::User;
 use crate::error::{Fault, MfaError, MfaPending};
 use crate::ports::{PasskeyError, Passkeys, RandomBytes, SecretSealer, TotpEngine};
 use crate::rules::amr::{Factor, amr};
-use crate::rules::lockout;
 use crate::rules::totp::{SKEW_STEPS, TotpVerdict, judge};
 use time::Duration;
 
@@ -73,6 +71,11 @@ impl Proof {
             Proof::Passkey(json) => Parsed::Passkey(json),
         })
     }
+}
+
+/// A lock that stands, as [`MfaError::LockedOut`].
+pub(super) fn locked(retry_after: std::time::Duration) -> MfaError {
+    MfaError::LockedOut { retry_after }
 }
 
 /// A second-factor adapter's failure as a fault.
@@ -192,7 +195,8 @@ impl Auth {
             // No ceremony started: nothing was guessed, so nothing is counted.
             return Err(MfaError::InvalidChallenge);
         }
-        let key = self.reserve_attempt(&user, client.client_addr.as_deref()).await?;
+        let key =
+            self.reserve_attempt(&user, client.client_addr.as_deref()).await?.map_err(locked)?;
         let factor = self.check_proof(&user, proof, challenge.state.as_ref()).await?;
         if self.ports.factors.take_challenge(&challenge.id).await?.is_none() {
             return Err(MfaError::InvalidMfaToken);
@@ -214,23 +218,6 @@ impl Auth {
             return Err(MfaError::EmailNotVerified);
         }
         Ok(())
-    }
-
-    /// Counts an attempt of `user` from `client_addr` before a credential is checked, as
-    /// login does; the caller releases it when the credential was right.
-    pub(super) async fn reserve_attempt(
-        &self,
-        user: &User,
-        client_addr: Option<&str>,
-    ) -> Result<LoginKey, MfaError> {
-        let now = self.now();
-        let key = LoginKey::new(user.email.as_str(), client_addr);
-        let limits = lockout::limits(&self.policy, now);
-        let reservation = self.ports.users.reserve_login_attempt(&key, now, &limits).await?;
-        match lockout::retry_after(reservation, now) {
-            Some(retry_after) => Err(MfaError::LockedOut { retry_after }),
-            None => Ok(key),
-        }
     }
 
     /// Checks a second factor of `user` and uses it up (a TOTP step, a recovery code); the

@@ -1,7 +1,7 @@
 //! TOTP enrolment and removal (SPEC §13): enrol (a pending secret, sealed), confirm with a
 //! first code (then ten recovery codes, shown once), disable with the password and a code.
 
-use super::second_factor::{Parsed, Proof, fault};
+use super::second_factor::{Parsed, Proof, fault, locked};
 use super::{Auth, Principal};
 use crate::domain::factor::FactorSummary;
 use crate::domain::recovery::IssuedRecoveryCodes;
@@ -97,7 +97,7 @@ impl Auth {
         if confirmed.is_none() {
             return Err(MfaError::NotEnrolled);
         }
-        let key = self.reserve_attempt(user, client_addr).await?;
+        let key = self.reserve_attempt(user, client_addr).await?.map_err(locked)?;
         if !self.ports.hasher.verify(password, &user.password_hash).await? {
             tracing::info!(user_id = %user.id, reason = "wrong_password", "TOTP not disabled");
             return Err(MfaError::InvalidCredentials);
